@@ -1,0 +1,58 @@
+package tracing
+
+import (
+	"context"
+
+	"go.opentelemetry.io/otel/attribute"
+	"go.opentelemetry.io/otel/codes"
+	"go.opentelemetry.io/otel/trace"
+	"google.golang.org/grpc/status"
+)
+
+// ScopeName is the instrumentation scope of every span the kit starts. It is
+// a constant, named after the package path, so that back-ends can tell the
+// kit's spans from otelgrpc's.
+const ScopeName = "github.com/crio-trace/crio-trace/internal/tracing"
+
+// AttrGRPCStatusCode is the attribute RecordError sets: the numeric gRPC
+// status code of the failure (semantic conventions: rpc.grpc.status_code).
+const AttrGRPCStatusCode = attribute.Key("rpc.grpc.status_code")
+
+// Start starts an inner span called name as a child of the span in ctx and
+// returns the context that holds it. Name it with a stable dotted constant
+// (crio.sandbox.run), never from a Go symbol.
+//
+// Start takes the tracer from the parent span's own provider rather than from
+// a global: when the parent is a no-op (tracing off, or no RPC span) the inner
+// span is a no-op too, at the cost of an interface call, and when tracing is
+// reloaded the inner spans follow the RPC span to the new provider. Callers
+// end the span with defer span.End() on the next line.
+func Start(ctx context.Context, name string, attrs ...attribute.KeyValue) (context.Context, trace.Span) {
+	parent := trace.SpanFromContext(ctx)
+	if !parent.IsRecording() {
+		// Nothing to attach to: hand back the parent itself, which is already a
+		// non-recording span carrying the right (possibly remote) context.
+		return ctx, parent
+	}
+	return parent.TracerProvider().Tracer(ScopeName).Start(ctx, name, trace.WithAttributes(attrs...))
+}
+
+// RecordError marks span as failed with err: status Error with err's message,
+// an exception event, and the gRPC status code as rpc.grpc.status_code. A nil
+// err leaves the span untouched, so success keeps the status Unset.
+func RecordError(span trace.Span, err error) {
+	if err == nil || !span.IsRecording() {
+		return
+	}
+	st, _ := status.FromError(err)
+	span.SetAttributes(AttrGRPCStatusCode.Int(int(st.Code())))
+	span.RecordError(err)
+	span.SetStatus(codes.Error, st.Message())
+}
+
+// Recording returns the span in ctx and whether it records. Call sites use it
+// to skip building attributes that nobody will keep.
+func Recording(ctx context.Context) (trace.Span, bool) {
+	span := trace.SpanFromContext(ctx)
+	return span, span.IsRecording()
+}
