@@ -6,6 +6,7 @@ import (
 	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/codes"
 	"go.opentelemetry.io/otel/trace"
+	grpccodes "google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
 )
 
@@ -55,4 +56,32 @@ func RecordError(span trace.Span, err error) {
 func Recording(ctx context.Context) (trace.Span, bool) {
 	span := trace.SpanFromContext(ctx)
 	return span, span.IsRecording()
+}
+
+// RecordRPCError records err on the server span of an RPC the way the
+// OpenTelemetry RPC semantic conventions ask: the code as
+// rpc.grpc.status_code and an exception event always, but the span status
+// Error only for codes that mean the server failed (Unknown,
+// DeadlineExceeded, Unimplemented, Internal, Unavailable, DataLoss), the
+// same set otelgrpc uses, so a NotFound from a polling client does not paint
+// traces red. Use RecordError for inner spans, where any failure is one.
+func RecordRPCError(span trace.Span, err error) {
+	if err == nil || !span.IsRecording() {
+		return
+	}
+	st, _ := status.FromError(err)
+	span.SetAttributes(AttrGRPCStatusCode.Int(int(st.Code())))
+	span.RecordError(err)
+	if serverFault(st.Code()) {
+		span.SetStatus(codes.Error, st.Message())
+	}
+}
+
+func serverFault(c grpccodes.Code) bool {
+	switch c {
+	case grpccodes.Unknown, grpccodes.DeadlineExceeded, grpccodes.Unimplemented,
+		grpccodes.Internal, grpccodes.Unavailable, grpccodes.DataLoss:
+		return true
+	}
+	return false
 }

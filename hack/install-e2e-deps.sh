@@ -1,0 +1,148 @@
+#!/usr/bin/env bash
+# install-e2e-deps.sh installs what the real-runtime tests (test/harness and
+# the tests built on it) need on a Debian 12 machine: containerd, runc and
+# busybox from apt, and crane, crictl, critest, a static pause binary and a
+# do-nothing CNI plugin built with Go into a cache directory.
+#
+# It is idempotent: packages already installed are not touched (apt-get update
+# runs only when one is missing), and a tool is rebuilt only when its pin or
+# its source changed. Only the Go module proxy and Debian's apt are contacted.
+#
+# Usage: hack/install-e2e-deps.sh [--print-bin-dir]
+#   --print-bin-dir  print the directory the tools are built into and exit.
+# Environment:
+#   CRIO_TRACE_CACHE  cache root (default $HOME/.cache/crio-trace).
+set -euo pipefail
+
+# Pins. Changing one rebuilds that tool on the next run.
+APT_PACKAGES=(containerd runc busybox-static iproute2 util-linux)
+CRANE_MODULE=github.com/google/go-containerregistry
+CRANE_VERSION=v0.22.1
+CRI_TOOLS_MODULE=sigs.k8s.io/cri-tools
+CRI_TOOLS_VERSION=v1.30.0
+
+CACHE_DIR=${CRIO_TRACE_CACHE:-$HOME/.cache/crio-trace}
+BIN_DIR=$CACHE_DIR/bin
+REPO_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+
+log() { printf 'install-e2e-deps: %s\n' "$*" >&2; }
+die() { printf 'install-e2e-deps: ERROR: %s\n' "$*" >&2; exit 1; }
+
+if [[ ${1:-} == --print-bin-dir ]]; then
+	printf '%s\n' "$BIN_DIR"
+	exit 0
+elif [[ $# -gt 0 ]]; then
+	die "unknown argument ${1@Q}; usage: $0 [--print-bin-dir]"
+fi
+
+[[ $(id -u) -eq 0 ]] || die "must run as root (it installs Debian packages and the tests start containerd); try: sudo $0"
+command -v go >/dev/null || die "go is not on PATH; install Go $(sed -n 's/^go //p' "$REPO_ROOT/go.mod") or newer first"
+
+WORK=$(mktemp -d "${TMPDIR:-/tmp}/crio-trace-deps.XXXXXX")
+cleanup() {
+	# The Go module cache is read-only; make copies writable so rm works.
+	chmod -R u+w "$WORK" 2>/dev/null || true
+	rm -rf "$WORK"
+}
+trap cleanup EXIT
+
+install_packages() {
+	local missing=() pkg
+	for pkg in "${APT_PACKAGES[@]}"; do
+		if ! dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed'; then
+			missing+=("$pkg")
+		fi
+	done
+	if [[ ${#missing[@]} -eq 0 ]]; then
+		log "apt: ${APT_PACKAGES[*]} already installed"
+		return
+	fi
+	log "apt: installing ${missing[*]}"
+	apt-get update
+	DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends "${missing[@]}"
+	# Debian starts containerd as a service on install; the tests run their
+	# own instances and do not need it, but leave the admin's choice alone.
+}
+
+# up_to_date NAME STAMP: true when $BIN_DIR/NAME exists and was built from STAMP.
+up_to_date() {
+	[[ -x $BIN_DIR/$1 && -f $BIN_DIR/.$1.stamp && $(<"$BIN_DIR/.$1.stamp") == "$2" ]]
+}
+
+mark_built() { printf '%s\n' "$2" >"$BIN_DIR/.$1.stamp"; }
+
+# module_source MODULE VERSION: copy the module's source out of the module
+# cache into $WORK (writable, without vendor/) and print the copy's path.
+module_source() {
+	local dir dst
+	dir=$(cd "$WORK" && go mod download -json "$1@$2" | sed -n 's/^[[:space:]]*"Dir": "\(.*\)",$/\1/p')
+	[[ -n $dir && -d $dir ]] || die "go mod download $1@$2 gave no source directory"
+	dst=$WORK/src/${1//\//_}
+	mkdir -p "$dst"
+	cp -a "$dir/." "$dst/"
+	chmod -R u+w "$dst"
+	rm -rf "$dst/vendor"
+	printf '%s\n' "$dst"
+}
+
+build_crane() {
+	local stamp="$CRANE_MODULE@$CRANE_VERSION" src
+	if up_to_date crane "$stamp"; then
+		log "crane $CRANE_VERSION already built"
+		return
+	fi
+	log "building crane $CRANE_VERSION"
+	if ! GOBIN=$BIN_DIR go install "$CRANE_MODULE/cmd/crane@$CRANE_VERSION"; then
+		log "go install refused; building crane from the module source instead"
+		src=$(module_source "$CRANE_MODULE" "$CRANE_VERSION")
+		(cd "$src" && go build -mod=mod -o "$BIN_DIR/crane" ./cmd/crane)
+	fi
+	mark_built crane "$stamp"
+}
+
+build_cri_tools() {
+	local stamp="$CRI_TOOLS_MODULE@$CRI_TOOLS_VERSION" src
+	if up_to_date crictl "$stamp" && up_to_date critest "$stamp"; then
+		log "crictl and critest $CRI_TOOLS_VERSION already built"
+		return
+	fi
+	# go install is refused for cri-tools (its go.mod has replace
+	# directives), so build from a writable copy of the module source.
+	log "building crictl and critest $CRI_TOOLS_VERSION"
+	src=$(module_source "$CRI_TOOLS_MODULE" "$CRI_TOOLS_VERSION")
+	(
+		cd "$src"
+		# The module names itself github.com/kubernetes-sigs/cri-tools.
+		ldflags="-X github.com/kubernetes-sigs/cri-tools/pkg/version.Version=$CRI_TOOLS_VERSION"
+		go build -mod=mod -ldflags "$ldflags" -o "$BIN_DIR/crictl" ./cmd/crictl
+		go test -c -mod=mod -ldflags "$ldflags" -o "$BIN_DIR/critest" ./cmd/critest
+	)
+	mark_built crictl "$stamp"
+	mark_built critest "$stamp"
+}
+
+# build_local NAME: build hack/NAME (a command of this module) statically.
+build_local() {
+	local stamp
+	stamp=$(cd "$REPO_ROOT" && sha256sum "hack/$1"/*.go go.mod | sha256sum | cut -d' ' -f1)
+	if up_to_date "$1" "$stamp"; then
+		log "$1 already built"
+		return
+	fi
+	log "building $1"
+	(cd "$REPO_ROOT" && CGO_ENABLED=0 go build -trimpath -ldflags '-s -w' -o "$BIN_DIR/$1" "./hack/$1")
+	mark_built "$1" "$stamp"
+}
+
+main() {
+	local start=$SECONDS
+	install_packages
+	mkdir -p "$BIN_DIR"
+	build_crane
+	build_cri_tools
+	build_local pause
+	build_local cni-loopback
+	log "done in $((SECONDS - start))s; tools are in $BIN_DIR"
+}
+
+main

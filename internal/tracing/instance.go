@@ -1,0 +1,89 @@
+package tracing
+
+import (
+	"context"
+	"sync"
+	"sync/atomic"
+
+	"go.opentelemetry.io/contrib/instrumentation/google.golang.org/grpc/otelgrpc"
+	metricnoop "go.opentelemetry.io/otel/metric/noop"
+	"go.opentelemetry.io/otel/propagation"
+	sdkresource "go.opentelemetry.io/otel/sdk/resource"
+	sdktrace "go.opentelemetry.io/otel/sdk/trace"
+	"google.golang.org/grpc/stats"
+)
+
+// instance is one built SDK pipeline: tracer provider, exporter and the
+// otelgrpc handlers bound to them. A reload that changes the exporter builds
+// a new instance; the old one lives on, reference-counted, until every gRPC
+// server generation that started spans with it has drained, so the spans of
+// RPCs in flight across a reload are flushed, not lost.
+type instance struct {
+	cfg      Config
+	tp       *sdktrace.TracerProvider
+	sampler  *ruleSampler
+	server   stats.Handler
+	client   stats.Handler
+	dropped  atomic.Int64
+	refs     atomic.Int64
+	shutOnce sync.Once
+	shutErr  error
+	done     chan struct{}
+}
+
+// newInstance builds the pipeline for c. onExport receives each export's
+// outcome.
+func newInstance(ctx context.Context, c Config, res *sdkresource.Resource, prop propagation.TextMapPropagator, onExport func(*instance, error)) (*instance, error) {
+	exp, err := newExporter(ctx, c)
+	if err != nil {
+		return nil, err
+	}
+	in := &instance{cfg: c, sampler: &ruleSampler{}, done: make(chan struct{})}
+	in.sampler.cur.Store(newRuleSet(c.SamplingRules, c.SamplingRatePerMillion))
+	in.refs.Store(1) // the provider's own reference
+	watched := &watchedExporter{SpanExporter: exp, dropped: &in.dropped, onResult: func(err error) { onExport(in, err) }}
+	in.tp = sdktrace.NewTracerProvider(
+		sdktrace.WithResource(res),
+		sdktrace.WithSampler(sdktrace.ParentBased(in.sampler)),
+		// The batch processor never blocks the caller: a full queue drops.
+		sdktrace.WithBatcher(watched,
+			sdktrace.WithMaxQueueSize(c.ExportQueueSize),
+			sdktrace.WithMaxExportBatchSize(c.ExportBatchSize),
+			sdktrace.WithBatchTimeout(c.ExportInterval.std()),
+			sdktrace.WithExportTimeout(c.ExportTimeout.std()),
+		),
+	)
+	common := []otelgrpc.Option{
+		otelgrpc.WithTracerProvider(in.tp),
+		otelgrpc.WithPropagators(prop),
+		// RPC metrics are not the kit's business; keep the global meter
+		// provider (and its cost) out of the hot path.
+		otelgrpc.WithMeterProvider(metricnoop.NewMeterProvider()),
+	}
+	in.server = otelgrpc.NewServerHandler(common...)
+	in.client = otelgrpc.NewClientHandler(common...)
+	return in, nil
+}
+
+func (in *instance) acquire() { in.refs.Add(1) }
+
+// release drops one reference; the last one flushes and shuts the pipeline
+// down in the background.
+func (in *instance) release(ctx context.Context) {
+	if in.refs.Add(-1) == 0 {
+		go in.shutdown(context.WithoutCancel(ctx))
+	}
+}
+
+// shutdown flushes and stops the pipeline once; later calls wait for the
+// first and return its error.
+func (in *instance) shutdown(ctx context.Context) error {
+	in.shutOnce.Do(func() {
+		ctx, cancel := context.WithTimeout(ctx, in.cfg.ExportTimeout.std())
+		defer cancel()
+		in.shutErr = in.tp.Shutdown(ctx)
+		close(in.done)
+	})
+	<-in.done
+	return in.shutErr
+}

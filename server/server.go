@@ -1,0 +1,79 @@
+package server
+
+import (
+	"log/slog"
+
+	"google.golang.org/grpc"
+	runtimeapi "k8s.io/cri-api/pkg/apis/runtime/v1"
+)
+
+// Backend does the work behind the CRI API: the embedded runtime, or a client
+// that forwards every call to a real CRI runtime. Implementations embed
+// runtimeapi.UnimplementedRuntimeServiceServer and
+// runtimeapi.UnimplementedImageServiceServer for the methods they lack.
+type Backend interface {
+	runtimeapi.RuntimeServiceServer
+	runtimeapi.ImageServiceServer
+}
+
+// Options configures a Server. The zero value is ready to use.
+type Options struct {
+	// Logger receives one debug record per call, and an error record for
+	// calls that fail with Internal, Unknown or DataLoss or that panic. Nil
+	// discards everything.
+	Logger *slog.Logger
+}
+
+// Server serves the CRI RuntimeService and ImageService in front of a
+// Backend. It validates requests, puts allow-listed pod, container and image
+// attributes on the RPC's server span and delegates. It never starts a span
+// of its own for an RPC: that span comes from otelgrpc's stats handler, which
+// the daemon installs on the grpc.Server.
+//
+// A Server is safe for concurrent use.
+type Server struct {
+	// The embedded types only supply the unexported marker methods the
+	// generated interfaces require; every RPC is implemented explicitly.
+	runtimeapi.UnimplementedRuntimeServiceServer
+	runtimeapi.UnimplementedImageServiceServer
+
+	backend Backend
+	logger  *slog.Logger
+	index   *index
+}
+
+var (
+	_ runtimeapi.RuntimeServiceServer = (*Server)(nil)
+	_ runtimeapi.ImageServiceServer   = (*Server)(nil)
+)
+
+// New returns a Server that delegates to backend. A nil opts.Logger discards
+// logs.
+func New(backend Backend, opts Options) *Server {
+	logger := opts.Logger
+	if logger == nil {
+		logger = slog.New(slog.DiscardHandler)
+	}
+	return &Server{
+		backend: backend,
+		logger:  logger,
+		index:   newIndex(defaultIndexLimit),
+	}
+}
+
+// Register registers s as both the RuntimeService and the ImageService on r.
+func (s *Server) Register(r grpc.ServiceRegistrar) {
+	runtimeapi.RegisterRuntimeServiceServer(r, s)
+	runtimeapi.RegisterImageServiceServer(r, s)
+}
+
+// ServerOptions returns the interceptors the Server relies on: per-call
+// logging, error recording on the RPC's span, conversion of errors to gRPC
+// status and panic recovery. Pass them to grpc.NewServer together with the
+// tracing stats handler.
+func (s *Server) ServerOptions() []grpc.ServerOption {
+	return []grpc.ServerOption{
+		grpc.ChainUnaryInterceptor(s.unaryInterceptor),
+		grpc.ChainStreamInterceptor(s.streamInterceptor),
+	}
+}

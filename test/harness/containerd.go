@@ -1,0 +1,162 @@
+package harness
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"google.golang.org/grpc"
+	"google.golang.org/grpc/credentials/insecure"
+	runtimeapi "k8s.io/cri-api/pkg/apis/runtime/v1"
+)
+
+// Containerd is a containerd the harness started, with its own root, state,
+// socket and configuration under one temporary directory.
+type Containerd struct {
+	root   string
+	socket string
+	proc   *process
+	tools  Tools
+	lock   *os.File // flock held while the test runs; see sweep.go
+}
+
+// socketName is containerd's socket in its root.
+const socketName = "c.sock"
+
+// maxSocketPath is the longest path a unix socket address holds on Linux.
+const maxSocketPath = 107
+
+// StartContainerd starts Debian's containerd with a configuration of its own
+// (see containerd_config.go) that pulls through the loopback registry at
+// registryAddr, and waits until its CRI socket answers Version. When t ends,
+// every pod and container is removed, containerd is stopped by its pid,
+// leftover processes and mounts under its root are removed, and the root is
+// deleted. On failure the tail of containerd's log is printed.
+func StartContainerd(t testing.TB, tools Tools, registryAddr string) *Containerd {
+	t.Helper()
+	if swept, err := sweepStale(); err != nil {
+		t.Logf("sweeping roots of earlier runs: %v", err)
+	} else if len(swept) > 0 {
+		t.Logf("swept roots earlier test processes left behind: %q", swept)
+	}
+	// A short directory: unix socket paths are limited to 107 bytes.
+	root, err := os.MkdirTemp("", rootPrefix)
+	if err != nil {
+		t.Fatalf("creating containerd's root: %v", err)
+	}
+	c := &Containerd{root: root, socket: filepath.Join(root, socketName), tools: tools}
+	if c.lock, err = lockRoot(root); err != nil {
+		os.RemoveAll(root)
+		t.Fatalf("%v", err)
+	}
+	if n := len(c.socket + ".ttrpc"); n > maxSocketPath {
+		t.Fatalf("containerd socket path %q is %d bytes, over the %d unix sockets allow; set TMPDIR to a shorter directory", c.socket, n, maxSocketPath)
+	}
+	t.Cleanup(func() { c.cleanup(t) })
+
+	cfg := containerdConfig{
+		Root:         filepath.Join(root, "root"),
+		State:        filepath.Join(root, "state"),
+		Socket:       c.socket,
+		Runc:         tools.Runc,
+		RuncRoot:     filepath.Join(root, "runc"),
+		OptDir:       filepath.Join(root, "opt"),
+		CertsDir:     filepath.Join(root, "certs.d"),
+		SandboxImage: PauseImage,
+	}
+	if cfg.CNIBinDir, cfg.CNIConfDir, err = setupCNI(root, tools); err != nil {
+		t.Fatalf("%v", err)
+	}
+	if err := writeHosts(cfg.CertsDir, registryAddr); err != nil {
+		t.Fatalf("%v", err)
+	}
+	cfgPath := filepath.Join(root, "config.toml")
+	if err := writeConfig(cfgPath, cfg); err != nil {
+		t.Fatalf("%v", err)
+	}
+
+	// containerd finds the shim on PATH, and the shim finds runc there too.
+	path := filepath.Dir(tools.Shim) + ":" + filepath.Dir(tools.Runc) + ":" + os.Getenv("PATH")
+	env := append(os.Environ(), "PATH="+path)
+	start := time.Now()
+	c.proc, err = startProcess("containerd", c.LogPath(), env, tools.Containerd, "--config", cfgPath, "--log-level", "info")
+	if err != nil {
+		t.Fatalf("%v", err)
+	}
+	if err := c.waitReady(t.Context(), 30*time.Second); err != nil {
+		t.Fatalf("containerd did not answer CRI Version: %v\ncontainerd log (tail):\n%s", err, c.proc.logTail(40))
+	}
+	t.Logf("containerd (pid %d) ready at %s in %s", c.proc.pid(), c.Endpoint(), time.Since(start).Round(time.Millisecond))
+	return c
+}
+
+// Endpoint is the CRI endpoint, as crictl's --runtime-endpoint wants it.
+func (c *Containerd) Endpoint() string { return "unix://" + c.socket }
+
+// Socket is the path of containerd's socket.
+func (c *Containerd) Socket() string { return c.socket }
+
+// Root is the temporary directory holding everything of this containerd.
+func (c *Containerd) Root() string { return c.root }
+
+// LogPath is the file containerd's output goes to.
+func (c *Containerd) LogPath() string { return filepath.Join(c.root, "containerd.log") }
+
+// Pid is the process id of containerd.
+func (c *Containerd) Pid() int { return c.proc.pid() }
+
+// Dial connects to containerd's CRI services. The connection is closed when
+// t ends.
+func (c *Containerd) Dial(t testing.TB) (runtimeapi.RuntimeServiceClient, runtimeapi.ImageServiceClient) {
+	t.Helper()
+	conn, err := c.dial()
+	if err != nil {
+		t.Fatalf("dialing containerd: %v", err)
+	}
+	t.Cleanup(func() { conn.Close() })
+	return runtimeapi.NewRuntimeServiceClient(conn), runtimeapi.NewImageServiceClient(conn)
+}
+
+func (c *Containerd) dial() (*grpc.ClientConn, error) {
+	return grpc.NewClient(c.Endpoint(), grpc.WithTransportCredentials(insecure.NewCredentials()))
+}
+
+// waitReady polls CRI Version until it answers, containerd exits, or the
+// timeout passes.
+func (c *Containerd) waitReady(ctx context.Context, timeout time.Duration) error {
+	deadline := time.Now().Add(timeout)
+	// Dial only once the socket exists: a failed first dial would put the
+	// gRPC connection into a one-second reconnect backoff.
+	err := poll(timeout, 10*time.Millisecond, func() (bool, error) {
+		if done, werr := c.proc.exited(); done {
+			return false, stopPolling{fmt.Errorf("containerd exited: %v", werr)}
+		}
+		_, err := os.Stat(c.socket)
+		return err == nil, err
+	})
+	if err != nil {
+		return err
+	}
+	conn, err := c.dial()
+	if err != nil {
+		return err
+	}
+	defer conn.Close()
+	rt := runtimeapi.NewRuntimeServiceClient(conn)
+	return poll(time.Until(deadline), 20*time.Millisecond, func() (bool, error) {
+		if done, werr := c.proc.exited(); done {
+			return false, stopPolling{fmt.Errorf("containerd exited: %v", werr)}
+		}
+		callCtx, cancel := context.WithTimeout(ctx, time.Second)
+		defer cancel()
+		v, err := rt.Version(callCtx, &runtimeapi.VersionRequest{})
+		if err != nil {
+			return false, err
+		}
+		return strings.Contains(v.GetRuntimeName(), "containerd"), nil
+	})
+}

@@ -1,0 +1,132 @@
+package harness
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/BurntSushi/toml"
+)
+
+func TestWriteConfig(t *testing.T) {
+	dir := t.TempDir()
+	cfg := containerdConfig{
+		Root: dir + "/root", State: dir + "/state", Socket: dir + "/c.sock", Runc: "/usr/sbin/runc",
+		RuncRoot: dir + "/runc", OptDir: dir + "/opt", CNIBinDir: dir + "/cni/bin",
+		CNIConfDir: dir + "/cni/net.d", CertsDir: dir + "/certs.d", SandboxImage: PauseImage,
+	}
+	p := filepath.Join(dir, "config.toml")
+	if err := writeConfig(p, cfg); err != nil {
+		t.Fatalf("writeConfig: %v", err)
+	}
+	var got map[string]any
+	if _, err := toml.DecodeFile(p, &got); err != nil {
+		t.Fatalf("config is not TOML: %v", err)
+	}
+	cri := dig(t, got, "plugins", "io.containerd.grpc.v1.cri")
+	runcOpts := dig(t, cri, "containerd", "runtimes", "runc", "options")
+	tests := []struct {
+		name string
+		got  any
+		want any
+	}{
+		{name: "root", got: got["root"], want: cfg.Root},
+		{name: "state", got: got["state"], want: cfg.State},
+		{name: "socket", got: dig(t, got, "grpc")["address"], want: cfg.Socket},
+		{name: "sandbox image", got: cri["sandbox_image"], want: PauseImage},
+		{name: "oom score restricted", got: cri["restrict_oom_score_adj"], want: true},
+		{name: "cgroupfs", got: runcOpts["SystemdCgroup"], want: false},
+		{name: "runc root", got: runcOpts["Root"], want: cfg.RuncRoot},
+		{name: "snapshotter", got: dig(t, cri, "containerd")["snapshotter"], want: "overlayfs"},
+		{name: "registry hosts", got: dig(t, cri, "registry")["config_path"], want: cfg.CertsDir},
+		{name: "cni conf dir", got: dig(t, cri, "cni")["conf_dir"], want: cfg.CNIConfDir},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			if tc.got != tc.want {
+				t.Errorf("got %v, want %v", tc.got, tc.want)
+			}
+		})
+	}
+}
+
+func TestWriteHosts(t *testing.T) {
+	dir := t.TempDir()
+	const addr = "127.0.0.1:5000"
+	if err := writeHosts(dir, addr); err != nil {
+		t.Fatalf("writeHosts: %v", err)
+	}
+	tests := []struct {
+		name string
+		host string
+	}{
+		{name: "critest and sandbox images", host: "registry.k8s.io"},
+		{name: "the registry itself over plain HTTP", host: addr},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			var got struct {
+				Server string `toml:"server"`
+				Host   map[string]struct {
+					Capabilities []string `toml:"capabilities"`
+				} `toml:"host"`
+			}
+			p := filepath.Join(dir, tc.host, "hosts.toml")
+			if _, err := toml.DecodeFile(p, &got); err != nil {
+				t.Fatalf("reading %s: %v", p, err)
+			}
+			if got.Server != "http://"+addr {
+				t.Errorf("server = %q, want %q", got.Server, "http://"+addr)
+			}
+			if caps := got.Host["http://"+addr].Capabilities; strings.Join(caps, ",") != "pull,resolve" {
+				t.Errorf("capabilities = %v, want [pull resolve]", caps)
+			}
+		})
+	}
+}
+
+func TestSetupCNI(t *testing.T) {
+	root := t.TempDir()
+	plugin := filepath.Join(root, "plugin")
+	if err := os.WriteFile(plugin, []byte("#!/bin/sh\n"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	binDir, confDir, err := setupCNI(root, Tools{CNILoopback: plugin})
+	if err != nil {
+		t.Fatalf("setupCNI: %v", err)
+	}
+	for _, name := range []string{cniNetwork, "loopback"} {
+		if target, err := os.Readlink(filepath.Join(binDir, name)); err != nil || target != plugin {
+			t.Errorf("%s links to %q (%v), want %q", name, target, err, plugin)
+		}
+	}
+	var conf struct {
+		Name    string
+		Plugins []struct{ Type string }
+	}
+	data, err := os.ReadFile(filepath.Join(confDir, "10-"+cniNetwork+".conflist"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := json.Unmarshal(data, &conf); err != nil {
+		t.Fatalf("conflist is not JSON: %v", err)
+	}
+	if conf.Name != cniNetwork || len(conf.Plugins) != 1 || conf.Plugins[0].Type != cniNetwork {
+		t.Errorf("conflist = %+v, want one %s plugin", conf, cniNetwork)
+	}
+}
+
+// dig walks nested TOML tables.
+func dig(t *testing.T, m map[string]any, keys ...string) map[string]any {
+	t.Helper()
+	for _, k := range keys {
+		next, ok := m[k].(map[string]any)
+		if !ok {
+			t.Fatalf("no table %q in %v", k, m)
+		}
+		m = next
+	}
+	return m
+}

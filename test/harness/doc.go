@@ -1,0 +1,23 @@
+// Package harness starts a real container runtime for end-to-end tests: a
+// loopback image registry holding locally built pause and busybox images, a
+// containerd with its own root, state, socket and configuration in a
+// temporary directory, and the cri-tools binaries (crictl, critest) to drive
+// it.
+//
+// Nothing reaches the internet. The tools are built once by
+// hack/install-e2e-deps.sh into $HOME/.cache/crio-trace (or $CRIO_TRACE_CACHE)
+// and the images are cached there as OCI layouts, so a second run starts in
+// seconds. Every process, mount and directory a harness function creates is
+// removed by the t.Cleanup it registers; processes are stopped by the pid the
+// harness started, never by name.
+//
+// The harness needs root (containerd mounts overlayfs and runs runc). Tests
+// call RequireRoot first; it fails loudly unless CRIO_TRACE_E2E=skip asks to
+// skip. With CRIO_TRACE_E2E=install, FindTools runs the installer itself when
+// a tool is missing.
+//
+// A typical test:
+//
+//	env := harness.Start(t)
+//	// env.ContainerdEndpoint() answers CRI; env.BusyboxImage pulls.
+package harness

@@ -1,0 +1,78 @@
+package harness
+
+import (
+	"os"
+	"testing"
+)
+
+// E2EEnv is the environment variable that controls the real-runtime tests:
+// "skip" skips them (with a loud message) instead of failing where they
+// cannot run, "install" lets FindTools run hack/install-e2e-deps.sh when a
+// tool is missing. Any other value, or none, means: run, and fail loudly.
+const E2EEnv = "CRIO_TRACE_E2E"
+
+// Image names the harness makes pullable through containerd. The
+// registry.k8s.io names are the ones containerd's sandbox_image and critest
+// v1.30.0 use; hosts.toml routes them to the loopback registry.
+const (
+	PauseImage          = "registry.k8s.io/pause:3.9"
+	CritestBusyboxImage = "registry.k8s.io/e2e-test-images/busybox:1.29-2"
+)
+
+// Env is a running registry and containerd, ready for CRI calls. All fields
+// are set by Start; the processes stop when the test that started them ends.
+type Env struct {
+	// ContainerdSocket is the path of containerd's gRPC (and CRI) socket.
+	ContainerdSocket string
+	// RegistryAddr is the loopback registry's host:port.
+	RegistryAddr string
+	// PauseImage is the sandbox image containerd uses (PauseImage).
+	PauseImage string
+	// BusyboxImage is a busybox image on the loopback registry, named with
+	// its 127.0.0.1 address.
+	BusyboxImage string
+	// BinDir is where the installer put crane, crictl, critest, pause and
+	// cni-loopback.
+	BinDir string
+	// Root is containerd's temporary directory (config, root, state, logs).
+	Root string
+	// Tools are the binaries the harness found.
+	Tools Tools
+	// Containerd is the running containerd.
+	Containerd *Containerd
+}
+
+// Start brings up a registry and a containerd for t: RequireRoot, FindTools,
+// StartRegistry, StartContainerd. Everything stops and is removed when t
+// ends.
+func Start(t testing.TB) *Env {
+	t.Helper()
+	RequireRoot(t)
+	tools := FindTools(t)
+	reg := StartRegistry(t, tools)
+	ctd := StartContainerd(t, tools, reg)
+	return &Env{
+		ContainerdSocket: ctd.Socket(),
+		RegistryAddr:     reg,
+		PauseImage:       PauseImage,
+		BusyboxImage:     reg + "/" + busyboxRepo + ":" + busyboxTag,
+		BinDir:           tools.BinDir,
+		Root:             ctd.Root(),
+		Tools:            tools,
+		Containerd:       ctd,
+	}
+}
+
+// RequireRoot fails t unless the test runs as root, because the real-runtime
+// tests are worthless when silently skipped. Setting CRIO_TRACE_E2E=skip turns
+// the failure into a skip that still says loudly what did not run.
+func RequireRoot(t testing.TB) {
+	t.Helper()
+	if os.Getenv(E2EEnv) == "skip" {
+		t.Skipf("SKIPPING real-runtime test %s: %s=skip is set", t.Name(), E2EEnv)
+	}
+	if os.Geteuid() != 0 {
+		t.Fatalf("real-runtime test %s needs root (containerd mounts overlayfs and runs runc); "+
+			"run it as root, or set %s=skip to skip it", t.Name(), E2EEnv)
+	}
+}
