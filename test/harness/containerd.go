@@ -2,7 +2,6 @@ package harness
 
 import (
 	"context"
-	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -133,7 +132,7 @@ func (c *Containerd) waitReady(ctx context.Context, timeout time.Duration) error
 	// gRPC connection into a one-second reconnect backoff.
 	err := poll(timeout, 10*time.Millisecond, func() (bool, error) {
 		if done, werr := c.proc.exited(); done {
-			return false, stopPolling{fmt.Errorf("containerd exited: %v", werr)}
+			return false, stopPolling{exitError("containerd", werr)}
 		}
 		_, err := os.Stat(c.socket)
 		return err == nil, err
@@ -149,7 +148,7 @@ func (c *Containerd) waitReady(ctx context.Context, timeout time.Duration) error
 	rt := runtimeapi.NewRuntimeServiceClient(conn)
 	return poll(time.Until(deadline), 20*time.Millisecond, func() (bool, error) {
 		if done, werr := c.proc.exited(); done {
-			return false, stopPolling{fmt.Errorf("containerd exited: %v", werr)}
+			return false, stopPolling{exitError("containerd", werr)}
 		}
 		callCtx, cancel := context.WithTimeout(ctx, time.Second)
 		defer cancel()

@@ -16,8 +16,18 @@
 // skip. With CRIO_TRACE_E2E=install, FindTools runs the installer itself when
 // a tool is missing.
 //
+// Entry points: Start does everything; RequireRoot, FindTools,
+// StartRegistry, StartContainerd and RunCritest are the steps, for tests
+// that need only some of them or put a server of their own in front of
+// containerd. Crictl runs crictl against any endpoint.
+//
 // A typical test:
 //
 //	env := harness.Start(t)
-//	// env.ContainerdEndpoint() answers CRI; env.BusyboxImage pulls.
+//	rt, im := env.Containerd.Dial(t) // CRI clients; or use env.Containerd.Endpoint()
+//	// env.BusyboxImage, harness.PauseImage and harness.CritestBusyboxImage pull.
+//
+// Roots live in $TMPDIR/crio-trace-ctd-* and are locked while in use; a
+// root left by a test binary that was killed (go test -timeout) is swept,
+// with its processes, mounts and shim sockets, by the next StartContainerd.
 package harness

@@ -4,6 +4,7 @@ import (
 	"context"
 	"os"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -125,7 +126,7 @@ func TestCleanup(t *testing.T) {
 		t.Fatal("the subtest did not start containerd")
 	}
 
-	if err := syscallKill0(pid); err == nil {
+	if err := syscall.Kill(pid, 0); err == nil {
 		t.Errorf("containerd (pid %d) still runs", pid)
 	}
 	if pids := (&Containerd{root: root}).killLeftovers(); len(pids) > 0 {

@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"runtime"
 	"strings"
 	"testing"
@@ -139,6 +140,7 @@ func pushImages(t testing.TB, tools Tools, addr, tmp string) error {
 				return fmt.Errorf("building image %q: %w", spec.name, err)
 			}
 		}
+		pruneLayouts(cache, spec.name, layout)
 		for _, alias := range spec.refs[1:] {
 			if err := crane(t, tools, "copy", target, addr+"/"+alias); err != nil {
 				return err
@@ -233,6 +235,18 @@ func (s imageSpec) cacheKey(tools Tools) (string, error) {
 		}
 	}
 	return hex.EncodeToString(h.Sum(nil)), nil
+}
+
+// pruneLayouts removes cached layouts of the image name other than keep:
+// they were built from sources that have changed since.
+func pruneLayouts(cache, name, keep string) {
+	stale := regexp.MustCompile("^" + regexp.QuoteMeta(name) + "-[0-9a-f]{16}$")
+	entries, _ := os.ReadDir(cache)
+	for _, e := range entries {
+		if p := filepath.Join(cache, e.Name()); stale.MatchString(e.Name()) && p != keep {
+			os.RemoveAll(p)
+		}
+	}
 }
 
 // crane runs the crane CLI and returns its output in the error on failure.

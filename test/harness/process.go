@@ -78,6 +78,14 @@ func (p *process) stop(grace time.Duration) error {
 	return fmt.Errorf("%s (pid %d) ignored SIGTERM for %s and was killed", p.name, p.pid(), grace)
 }
 
+// exitError says that the daemon name ended early, with its Wait error.
+func exitError(name string, werr error) error {
+	if werr == nil {
+		return fmt.Errorf("%s exited with status 0", name)
+	}
+	return fmt.Errorf("%s exited: %w", name, werr)
+}
+
 // logTail returns the last n lines of the process's log.
 func (p *process) logTail(n int) string { return fileTail(p.logPath, n) }
 

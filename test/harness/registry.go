@@ -1,7 +1,6 @@
 package harness
 
 import (
-	"fmt"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -37,7 +36,7 @@ func StartRegistry(t testing.TB, tools Tools) string {
 	var port string
 	err = poll(15*time.Second, 20*time.Millisecond, func() (bool, error) {
 		if done, werr := p.exited(); done {
-			return false, stopPolling{fmt.Errorf("registry exited: %v", werr)}
+			return false, stopPolling{exitError("registry", werr)}
 		}
 		data, err := os.ReadFile(logPath)
 		if err != nil {

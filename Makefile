@@ -1,0 +1,75 @@
+# crio-trace — the targets people type. `make help` lists them.
+#
+# Two commands on a fresh machine: `make demo` and `make test`.
+
+SHELL        := /bin/bash
+GO           ?= go
+BIN          := bin
+CACHE        ?= $(HOME)/.cache/crio-trace
+VERSION      ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
+LDFLAGS      := -X main.version=$(VERSION)
+# Pinned tools (fetched through the Go module proxy, cached by Go).
+BENCHSTAT    := golang.org/x/perf/cmd/benchstat@v0.0.0-20250909171007-0a7fc0cd3a9b
+FUZZTIME     ?= 20s
+BENCHCOUNT   ?= 6
+IS_ROOT      := $(shell [ "$$(id -u)" = 0 ] && echo yes)
+
+.PHONY: help build demo test unit lint e2e bench bench-smoke fuzz systems deploy-validate kind-up clean
+
+help: ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-16s %s\n", $$1, $$2}'
+
+build: ## build bin/crio-trace and bin/crio-trace-demo
+	$(GO) build -ldflags "$(LDFLAGS)" -o $(BIN)/crio-trace ./cmd/crio-trace
+	$(GO) build -ldflags "$(LDFLAGS)" -o $(BIN)/crio-trace-demo ./cmd/crio-trace-demo
+
+demo: ## run the one-command demo (embedded runtime, in-process collector)
+	$(GO) run ./cmd/crio-trace-demo $(DEMO_ARGS)
+
+test: lint unit bench-smoke deploy-validate ## everything: lint, unit and integration tests, e2e when root
+ifeq ($(IS_ROOT),yes)
+	$(MAKE) e2e
+else
+	@echo "!!! make test: NOT ROOT — the end-to-end tests (containerd, crictl, critest) were NOT run." >&2
+	@echo "!!! Run 'sudo make e2e' to run them." >&2
+endif
+
+lint: ## gofmt, go vet, go mod tidy check
+	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
+	$(GO) vet ./...
+	$(GO) mod tidy -diff
+
+unit: ## go test -race over every package; tests that need root and real runtimes are left to `make e2e`
+	CRIO_TRACE_E2E=skip $(GO) test -race -count=1 -timeout 20m ./...
+
+e2e: ## end-to-end: containerd + runc, crictl, critest parity, forward mode (root; installs what it needs)
+	@[ "$(IS_ROOT)" = yes ] || { echo "make e2e: must run as root (containerd, mounts)"; exit 1; }
+	./hack/install-e2e-deps.sh
+	CRIO_TRACE_E2E=run $(GO) test -count=1 -timeout 45m -p 1 ./test/harness/... ./test/daemon/... ./test/forward/...
+
+systems: ## real kubelet + upstream containerd + collector + Jaeger + Prometheus (root)
+	./hack/systems/build-tools.sh
+	CRIO_TRACE_E2E=run $(GO) test -count=1 -timeout 40m -v ./test/systems/...
+
+bench: ## the benchmark suite, side by side, summarised with ratios
+	$(GO) test -run '^$$' -bench . -benchmem -count $(BENCHCOUNT) -timeout 60m ./test/bench/ | tee $(BIN)/bench.txt
+	$(GO) run ./test/bench/summarize < $(BIN)/bench.txt
+
+bench-smoke: ## every benchmark once, so none can rot (no timing is asserted)
+	CRIO_TRACE_E2E=skip $(GO) test -run '^$$' -bench . -benchtime 1x -timeout 15m ./...
+
+fuzz: ## run each fuzz target for FUZZTIME
+	@set -e; for pkg in $$(grep -rl --include='*_test.go' '^func Fuzz' . | xargs -n1 dirname | sort -u); do \
+	  for f in $$(grep -h '^func Fuzz' $$pkg/*_test.go | sed 's/func \(Fuzz[A-Za-z0-9_]*\).*/\1/'); do \
+	    echo "== $$pkg $$f"; $(GO) test -run '^$$' -fuzz "^$$f$$" -fuzztime $(FUZZTIME) $$pkg; \
+	  done; done
+
+deploy-validate: ## decode every YAML of deploy/ strictly with the real Kubernetes and kind types
+	@if [ -f deploy/validate/go.mod ]; then cd deploy/validate && $(GO) test -count=1 ./...; \
+	 else echo "!!! deploy/validate missing"; exit 1; fi
+
+kind-up: ## bring up the kind recipe (needs Docker and kind; not possible on the CI machine)
+	./deploy/kind/up.sh
+
+clean: ## remove build output (the tool cache in $(CACHE) is kept; rm -rf it to rebuild tools)
+	rm -rf $(BIN)
