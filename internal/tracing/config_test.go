@@ -86,7 +86,9 @@ func TestApplyEnv(t *testing.T) {
 		{name: "generic endpoint", env: map[string]string{"OTEL_EXPORTER_OTLP_ENDPOINT": "http://127.0.0.1:4317"}, check: func(c Config) bool { return c.Endpoint == "http://127.0.0.1:4317" }},
 		{name: "traces endpoint wins", env: map[string]string{"OTEL_EXPORTER_OTLP_ENDPOINT": "http://127.0.0.1:1", "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT": "http://127.0.0.1:2"}, check: func(c Config) bool { return c.Endpoint == "http://127.0.0.1:2" }},
 		{name: "http base endpoint gets the signal path", env: map[string]string{"OTEL_EXPORTER_OTLP_PROTOCOL": "http/protobuf", "OTEL_EXPORTER_OTLP_ENDPOINT": "http://127.0.0.1:4318/"},
-			check: func(c Config) bool { return c.Protocol == ProtocolHTTP && c.Endpoint == "http://127.0.0.1:4318/v1/traces" }},
+			check: func(c Config) bool {
+				return c.Protocol == ProtocolHTTP && c.Endpoint == "http://127.0.0.1:4318/v1/traces"
+			}},
 		{name: "traces protocol wins", env: map[string]string{"OTEL_EXPORTER_OTLP_PROTOCOL": "grpc", "OTEL_EXPORTER_OTLP_TRACES_PROTOCOL": "http/protobuf"}, check: func(c Config) bool { return c.Protocol == ProtocolHTTP }},
 		{name: "unsupported protocol", env: map[string]string{"OTEL_EXPORTER_OTLP_PROTOCOL": "http/json"}, wantErr: "OTEL_EXPORTER_OTLP_PROTOCOL"},
 		{name: "headers decoded", env: map[string]string{"OTEL_EXPORTER_OTLP_HEADERS": "api-key=s%3Dcret,tenant=a"},

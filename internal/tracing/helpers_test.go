@@ -2,8 +2,8 @@ package tracing
 
 import (
 	"bytes"
-	"fmt"
 	"context"
+	"fmt"
 	"log/slog"
 	"net"
 	"path/filepath"

@@ -56,8 +56,8 @@ type Provider struct {
 	state    State
 	subs     []func()
 	probe    *prober
-	retired  []*instance   // replaced pipelines, maybe still draining
-	backoff  time.Duration // first probe wait of the next outage
+	retired  []*instance              // replaced pipelines, maybe still draining
+	backoff  time.Duration            // first probe wait of the next outage
 	hot      atomic.Pointer[instance] // inst while active, else nil; read lock-free per call
 	shutdown bool
 }
