@@ -33,9 +33,10 @@ func TestSpansAreChildrenOfTheCaller(t *testing.T) {
 	r := startReceiver(t, "127.0.0.1:0")
 	logger, _ := newLogger()
 	s := startStack(t, testConfig(r.Addr()), logger)
-	if !s.srv.Instrumented() || s.p.State() != StateActive {
-		t.Fatalf("state %v, instrumented %t; want active and instrumented", s.p.State(), s.srv.Instrumented())
+	if s.p.State() != StateActive {
+		t.Fatalf("state %v, want active", s.p.State())
 	}
+	eventually(t, "the serving generation to carry the handler", s.srv.Instrumented)
 	s.call(t, 3)
 	ctx, cancel := context.WithTimeout(t.Context(), 10*time.Second)
 	defer cancel()
