@@ -114,6 +114,7 @@ func TestHarness(t *testing.T) {
 // TestCleanup leaves a running pod behind in a subtest and checks that the
 // harness's cleanup removed every process, mount and directory.
 func TestCleanup(t *testing.T) {
+	RequireRoot(t) // skips loudly with CRIO_TRACE_E2E=skip, fails when not root
 	var root string
 	var pid int
 	t.Run("leave a pod running", func(t *testing.T) {
