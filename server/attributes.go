@@ -9,6 +9,9 @@ import (
 	"github.com/crio-trace/crio-trace/internal/tracing"
 )
 
+// Guideline step 4: attributes (enhancements/distributed-tracing-with-opentelemetry.md).
+// guideline:begin attribute-keys
+
 // Attribute keys the Server records on an RPC's server span and in its logs.
 // The k8s.* and container.* keys are OpenTelemetry semantic conventions; the
 // cri.* keys cover what the conventions do not name.
@@ -23,6 +26,10 @@ const (
 	AttrRuntimeHandler     = attribute.Key("cri.runtime_handler")
 )
 
+// guideline:end attribute-keys
+
+// guideline:begin server-allow-list
+
 // allowList is everything the Server may record. Request fields that can
 // hold a secret (auth configs, env values, annotations, mounts, command
 // arguments) have no key here, so they cannot reach a span or a log line
@@ -32,12 +39,16 @@ var allowList = tracing.NewAllowList(
 	AttrContainerID, AttrContainerImageName, AttrSandboxID, AttrRuntimeHandler,
 )
 
+// guideline:end server-allow-list
+
 // Request types are matched by the id they carry, so a new id-only RPC gets
 // its attributes without a new case.
 type (
 	containerIDRequest interface{ GetContainerId() string }
 	sandboxIDRequest   interface{ GetPodSandboxId() string }
 )
+
+// guideline:begin annotate
 
 // annotate records the attributes req names on the span in ctx. It returns
 // before building anything when the span does not record.
@@ -47,6 +58,8 @@ func (s *Server) annotate(ctx context.Context, req any) {
 	}
 	allowList.Set(ctx, s.requestAttrs(req)...)
 }
+
+// guideline:end annotate
 
 // annotateResponse records the ids a response hands out (a new sandbox or
 // container id) on the span in ctx.

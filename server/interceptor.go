@@ -37,8 +37,11 @@ func (s *Server) unaryInterceptor(ctx context.Context, req any, info *grpc.Unary
 		if r := recover(); r != nil {
 			resp, err = nil, s.recovered(ctx, info.FullMethod, r)
 		}
+		// Guideline step 5: errors are recorded here, once per RPC (enhancements/distributed-tracing-with-opentelemetry.md).
+		// guideline:begin record-rpc-error
 		err = toStatusError(err)
 		tracing.RecordRPCError(trace.SpanFromContext(ctx), err)
+		// guideline:end record-rpc-error
 		level := logLevel(err)
 		if !s.logger.Enabled(ctx, level) {
 			return

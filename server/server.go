@@ -71,6 +71,8 @@ func (s *Server) Register(r grpc.ServiceRegistrar) {
 // logging, error recording on the RPC's span, conversion of errors to gRPC
 // status and panic recovery. Pass them to grpc.NewServer together with the
 // tracing stats handler.
+//
+// Guideline steps 3 and 5: interceptors next to the tracing handler (enhancements/distributed-tracing-with-opentelemetry.md).
 func (s *Server) ServerOptions() []grpc.ServerOption {
 	return []grpc.ServerOption{
 		grpc.ChainUnaryInterceptor(s.unaryInterceptor),

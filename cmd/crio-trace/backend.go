@@ -15,7 +15,10 @@ import (
 // embedded runtime otherwise. The returned func releases it.
 func newBackend(cfg config.Config, tp *tracing.Provider, logger *slog.Logger) (server.Backend, func(), error) {
 	if ep := cfg.Crio.Runtime.RuntimeEndpoint; ep != "" {
+		// Guideline step 6: calls made onward are CLIENT spans (enhancements/distributed-tracing-with-opentelemetry.md).
+		// guideline:begin dial-options
 		b, err := forward.New(forward.Options{Endpoint: ep, DialOptions: tp.DialOptions(), Logger: logger})
+		// guideline:end dial-options
 		if err != nil {
 			return nil, nil, err
 		}

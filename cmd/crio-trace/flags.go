@@ -35,9 +35,12 @@ func newFlags(stderr io.Writer) (*flags, *flag.FlagSet) {
 	fs.StringVar(&f.listen, "listen", config.DefaultListen, "unix socket `PATH` to serve CRI on")
 	fs.StringVar(&f.runtimeEndpoint, "runtime-endpoint", "", "forward every CRI call to this runtime, e.g. unix:///run/containerd/containerd.sock;\nempty: the embedded runtime (runs no processes)")
 	fs.StringVar(&f.logLevel, "log-level", "info", "log level on stderr: debug, info, warn or error")
+	// Guideline step 1: config and flags (enhancements/distributed-tracing-with-opentelemetry.md).
+	// guideline:begin flags
 	fs.BoolVar(&f.enableTracing, "enable-tracing", false, "enable OpenTelemetry tracing ([crio.tracing] enable_tracing)")
 	fs.StringVar(&f.tracingEndpoint, "tracing-endpoint", "127.0.0.1:4317", "OTLP collector `ADDRESS`, host:port or URL ([crio.tracing] tracing_endpoint)")
 	fs.StringVar(&f.tracingRate, "tracing-sampling-rate-per-million", "0", "share of root spans sampled, `0..1000000`; kubelet's decision wins for its spans\n([crio.tracing] tracing_sampling_rate_per_million)")
+	// guideline:end flags
 	fs.BoolVar(&f.version, "version", false, "print the version and exit")
 	fs.Usage = func() {
 		fmt.Fprint(stderr, `crio-trace serves the Kubernetes CRI API and traces every call with OpenTelemetry.

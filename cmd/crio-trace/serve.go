@@ -34,6 +34,8 @@ func serve(f *flags, fs *flag.FlagSet, stderr io.Writer) error {
 	level := new(slog.LevelVar)
 	lvl, _ := config.ParseLevel(cfg.Crio.Runtime.LogLevel)
 	level.Set(lvl)
+	// Guideline steps 2, 3 and 7: provider, server handler, logs (enhancements/distributed-tracing-with-opentelemetry.md).
+	// guideline:begin daemon
 	logger := slog.New(tracing.NewLogHandler(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level})))
 
 	ctx := context.Background()
@@ -52,6 +54,7 @@ func serve(f *flags, fs *flag.FlagSet, stderr io.Writer) error {
 		cri.Register(g)
 		return g
 	})
+	// guideline:end daemon
 	lis, err := listen(cfg.Crio.API.Listen)
 	if err != nil {
 		closeBackend()
@@ -87,6 +90,8 @@ func serve(f *flags, fs *flag.FlagSet, stderr io.Writer) error {
 // RPCs in flight (their server spans end), then flush the spans, then let
 // go of the backend.
 func shutdown(ctx context.Context, srv *tracing.Server, tp *tracing.Provider, closeBackend func(), sock string, logger *slog.Logger) error {
+	// Guideline step 2: shutdown order (enhancements/distributed-tracing-with-opentelemetry.md).
+	// guideline:begin daemon-shutdown
 	dctx, cancel := context.WithTimeout(ctx, drainTimeout)
 	if err := srv.Shutdown(dctx); err != nil {
 		logger.Warn("in-flight RPCs did not finish in time; stopped them", "timeout", drainTimeout.String())
@@ -97,6 +102,7 @@ func shutdown(ctx context.Context, srv *tracing.Server, tp *tracing.Provider, cl
 	if err := tp.Shutdown(fctx); err != nil {
 		logger.Warn("flushing spans", "err", err)
 	}
+	// guideline:end daemon-shutdown
 	closeBackend()
 	_ = os.Remove(sock)
 	logger.Info("crio-trace stopped")
@@ -115,9 +121,12 @@ func reload(ctx context.Context, f *flags, fs *flag.FlagSet, tp *tracing.Provide
 	if lvl, ok := config.ParseLevel(cfg.Crio.Runtime.LogLevel); ok {
 		level.Set(lvl)
 	}
+	// Guideline step 9: switching tracing on and off with SIGHUP (enhancements/distributed-tracing-with-opentelemetry.md).
+	// guideline:begin sighup
 	if err := tp.Reload(ctx, cfg.Crio.Tracing); err != nil {
 		logger.Error("SIGHUP: tracing not reloaded", "err", err)
 		return
 	}
+	// guideline:end sighup
 	logger.Info("SIGHUP: configuration reloaded", "tracing", tp.State().String())
 }

@@ -11,6 +11,8 @@ import (
 // field that carries a secret can never leak by accident: recording is opt-in
 // per key, not opt-out. The zero value allows nothing. An AllowList is
 // immutable after NewAllowList and safe for concurrent use.
+//
+// Guideline step 4: attributes by allow-list (enhancements/distributed-tracing-with-opentelemetry.md).
 type AllowList struct {
 	keys map[attribute.Key]struct{}
 }

@@ -16,6 +16,8 @@ import (
 // current pipeline per call: while tracing is off or detached it adds
 // nothing to the call and injects nothing, leaving the caller free to pass
 // an incoming trace context through untouched.
+//
+// Guideline step 6: onward propagation (enhancements/distributed-tracing-with-opentelemetry.md).
 func (p *Provider) DialOptions() []grpc.DialOption {
 	return []grpc.DialOption{grpc.WithStatsHandler(&clientSwitch{p: p})}
 }

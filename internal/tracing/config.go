@@ -20,6 +20,8 @@ const (
 // Start from DefaultConfig, never from the zero value: the zero value has an
 // empty endpoint and no sampling rules, which Validate rejects.
 type Config struct {
+	// Guideline step 1: config and flags (enhancements/distributed-tracing-with-opentelemetry.md).
+	// guideline:begin config-keys
 	// Enabled turns tracing on. Default false: no instrumentation at all.
 	Enabled bool `toml:"enable_tracing"`
 	// Endpoint is the OTLP collector as host:port, or as a URL
@@ -29,6 +31,7 @@ type Config struct {
 	// Spans with a parent (kubelet's) follow the parent's decision whatever
 	// the rate. Default 0: only traces kubelet started are kept.
 	SamplingRatePerMillion int `toml:"tracing_sampling_rate_per_million"`
+	// guideline:end config-keys
 
 	// Protocol is the OTLP transport: "grpc" (default) or "http/protobuf".
 	Protocol string `toml:"tracing_protocol"`

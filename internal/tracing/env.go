@@ -27,6 +27,8 @@ import (
 // and OTEL_EXPORTER_OTLP_{TRACES_,}HEADERS (the TRACES_ form wins).
 // OTEL_RESOURCE_ATTRIBUTES is read when the resource is built. Setting an
 // endpoint does not enable tracing: that stays enable_tracing's job.
+//
+// Guideline step 1: config and flags, OTEL_* precedence (enhancements/distributed-tracing-with-opentelemetry.md).
 func (c *Config) ApplyEnv(lookup func(string) (string, bool)) error {
 	get := func(keys ...string) (string, string, bool) {
 		for _, k := range keys {

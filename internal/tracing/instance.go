@@ -42,6 +42,8 @@ func newInstance(ctx context.Context, c Config, res *sdkresource.Resource, prop 
 	in.sampler.cur.Store(newRuleSet(c.SamplingRules, c.SamplingRatePerMillion))
 	in.refs.Store(1) // the provider's own reference
 	watched := &watchedExporter{SpanExporter: exp, dropped: &in.dropped, onResult: func(err error) { onExport(in, err) }}
+	// Guideline steps 2 and 8: the pipeline and its sampler (enhancements/distributed-tracing-with-opentelemetry.md).
+	// guideline:begin pipeline
 	in.tp = sdktrace.NewTracerProvider(
 		sdktrace.WithResource(res),
 		sdktrace.WithSampler(sdktrace.ParentBased(in.sampler)),
@@ -53,6 +55,7 @@ func newInstance(ctx context.Context, c Config, res *sdkresource.Resource, prop 
 			sdktrace.WithExportTimeout(c.ExportTimeout.std()),
 		),
 	)
+	// guideline:end pipeline
 	common := []otelgrpc.Option{
 		otelgrpc.WithTracerProvider(in.tp),
 		otelgrpc.WithPropagators(prop),

@@ -17,6 +17,8 @@ const (
 // context holding a valid span (logger.InfoContext(ctx, …)) carries trace_id
 // and span_id: a log line can then be found from its trace and the other way
 // round. Records without such a context pass through untouched.
+//
+// Guideline step 7: logs (enhancements/distributed-tracing-with-opentelemetry.md).
 type LogHandler struct{ next slog.Handler }
 
 var _ slog.Handler = LogHandler{}

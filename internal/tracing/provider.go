@@ -164,6 +164,8 @@ func (p *Provider) Dropped() int64 {
 // endpoint, protocol or service name (a new pipeline; the old one drains and
 // flushes in the background), or new sampling rate and rules (applied in
 // place). In-flight RPCs are not disturbed. An invalid cfg changes nothing.
+//
+// Guideline step 9: switching off and on (enhancements/distributed-tracing-with-opentelemetry.md).
 func (p *Provider) Reload(ctx context.Context, cfg Config) error {
 	if err := cfg.Validate(); err != nil {
 		return fmt.Errorf("validating tracing config: %w", err)
@@ -258,6 +260,8 @@ func (p *Provider) exportResult(in *instance, err error) {
 
 // detachLocked removes the instrumentation and starts the probe. It logs
 // exactly one line.
+//
+// Guideline step 9: no collector, no instrumentation (enhancements/distributed-tracing-with-opentelemetry.md).
 func (p *Provider) detachLocked(why string) {
 	p.state = StateDetached
 	p.publishLocked()
@@ -308,6 +312,8 @@ func (p *Provider) ForceFlush(ctx context.Context) error {
 // most until ctx is done. Stop the gRPC server first (Server.Shutdown): spans
 // end when their RPCs end, so flushing before draining loses them. Shutdown
 // is idempotent.
+//
+// Guideline step 2: shutdown order (enhancements/distributed-tracing-with-opentelemetry.md).
 func (p *Provider) Shutdown(ctx context.Context) error {
 	p.mu.Lock()
 	if p.probe != nil {

@@ -18,6 +18,8 @@ import (
 //
 // Everything else falls through to tracing_sampling_rate_per_million.
 func DefaultSamplingRules() []string {
+	// Guideline step 8: sampling rules (enhancements/distributed-tracing-with-opentelemetry.md).
+	// guideline:begin default-rules
 	return []string{
 		"*/PullImage=always",
 		"*/List*=never",
@@ -29,6 +31,7 @@ func DefaultSamplingRules() []string {
 		"*/ImageFsInfo=never",
 		"*/Version=never",
 	}
+	// guideline:end default-rules
 }
 
 // Rule is one parsed sampling rule: roots whose span name matches Pattern

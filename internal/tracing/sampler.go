@@ -66,6 +66,8 @@ func (s *ruleSampler) Description() string { return s.cur.Load().desc }
 // sampled parent is always followed and an unsampled one never, and for
 // root spans the first matching rule of rules, else ratePerMillion. Invalid
 // rules are skipped (Config.Validate reports them).
+//
+// Guideline step 8: sampling is parent-based (enhancements/distributed-tracing-with-opentelemetry.md).
 func NewSampler(rules []string, ratePerMillion int) sdktrace.Sampler {
 	rs := &ruleSampler{}
 	rs.cur.Store(newRuleSet(rules, ratePerMillion))

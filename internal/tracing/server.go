@@ -23,6 +23,8 @@ import (
 // While tracing is off the serving grpc.Server has no stats handler at all.
 //
 // Server is safe for concurrent use.
+//
+// Guideline step 3: server handler (enhancements/distributed-tracing-with-opentelemetry.md).
 type Server struct {
 	p        *Provider
 	build    func(opts ...grpc.ServerOption) *grpc.Server
@@ -120,12 +122,15 @@ func (s *Server) swapLocked() {
 		}
 		return
 	}
+	// Guideline step 3: the handler lives only in an instrumented generation (enhancements/distributed-tracing-with-opentelemetry.md).
+	// guideline:begin swap
 	var opts []grpc.ServerOption
 	if inst != nil {
 		opts = append(opts, grpc.StatsHandler(inst.server))
 	}
 	g := &generation{srv: s.build(opts...), queue: newConnQueue(s.lis.Addr()), inst: inst}
 	go func() { _ = g.srv.Serve(g.queue) }()
+	// guideline:end swap
 	s.live[g] = struct{}{}
 	old := s.cur
 	s.cur = g

@@ -28,6 +28,8 @@ const AttrGRPCStatusCode = attribute.Key("rpc.grpc.status_code")
 // span is a no-op too, at the cost of an interface call, and when tracing is
 // reloaded the inner spans follow the RPC span to the new provider. Callers
 // end the span with defer span.End() on the next line.
+//
+// Guideline step 4: inner spans (enhancements/distributed-tracing-with-opentelemetry.md).
 func Start(ctx context.Context, name string, attrs ...attribute.KeyValue) (context.Context, trace.Span) {
 	parent := trace.SpanFromContext(ctx)
 	if !parent.IsRecording() {
@@ -65,6 +67,8 @@ func Recording(ctx context.Context) (trace.Span, bool) {
 // DeadlineExceeded, Unimplemented, Internal, Unavailable, DataLoss), the
 // same set otelgrpc uses, so a NotFound from a polling client does not paint
 // traces red. Use RecordError for inner spans, where any failure is one.
+//
+// Guideline step 5: error recording (enhancements/distributed-tracing-with-opentelemetry.md).
 func RecordRPCError(span trace.Span, err error) {
 	if err == nil || !span.IsRecording() {
 		return

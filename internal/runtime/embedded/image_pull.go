@@ -19,6 +19,9 @@ const (
 	attrImageID   = attribute.Key("container.image.id")
 )
 
+// Guideline steps 4 and 5: an inner span and its error (enhancements/distributed-tracing-with-opentelemetry.md).
+// guideline:begin pull-span
+
 // PullImage "downloads" a well-formed image reference: after the configured
 // latency (Options.PullLatency or its per-image override), which ends early
 // with Canceled or DeadlineExceeded when ctx does, the image is stored under
@@ -33,6 +36,7 @@ func (r *Runtime) PullImage(ctx context.Context, req *runtimeapi.PullImageReques
 	ctx, span := tracing.Start(ctx, SpanImagePull, attrImageName.String(ref.String()))
 	defer span.End()
 	defer func() { tracing.RecordError(span, err) }()
+	// guideline:end pull-span
 
 	img := newImage(ref)
 	span.AddEvent(eventPullResolved, trace.WithAttributes(attrImageID.String(img.id)))

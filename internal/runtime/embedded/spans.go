@@ -5,6 +5,7 @@ package embedded
 // across releases and are never derived from Go symbols. Each one times a step
 // that a real runtime performs as a separate piece of work, so a trace of the
 // embedded runtime has the same shape as one of CRI-O.
+// Guideline step 4: inner span names (enhancements/distributed-tracing-with-opentelemetry.md).
 const (
 	// SpanImagePull covers the (simulated) download of an image in
 	// PullImage, including Options.PullLatency.

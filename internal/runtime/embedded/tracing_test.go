@@ -74,6 +74,8 @@ func TestInnerSpans(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			// Guideline step 10: tests use the real SDK and check parent links (enhancements/distributed-tracing-with-opentelemetry.md).
+			// guideline:begin test-inner-spans
 			rec := tracetest.NewSpanRecorder()
 			tp := sdktrace.NewTracerProvider(sdktrace.WithSpanProcessor(rec))
 			defer func() { _ = tp.Shutdown(context.WithoutCancel(t.Context())) }()
@@ -83,6 +85,7 @@ func TestInnerSpans(t *testing.T) {
 				t.Fatal(err)
 			}
 			parent.End()
+			// guideline:end test-inner-spans
 
 			var names []string
 			for _, s := range rec.Ended() {

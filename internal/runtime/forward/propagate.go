@@ -7,6 +7,9 @@ import (
 	"google.golang.org/grpc/metadata"
 )
 
+// Guideline step 6: onward propagation (enhancements/distributed-tracing-with-opentelemetry.md).
+// guideline:begin propagate
+
 // propagatedKeys are the only incoming metadata keys ever copied onto a
 // downstream call: the W3C Trace Context and Baggage headers. Copying by
 // allow-list keeps credentials and other caller metadata from reaching the
@@ -37,3 +40,5 @@ func outgoing(ctx context.Context) context.Context {
 	}
 	return metadata.AppendToOutgoingContext(ctx, kv...)
 }
+
+// guideline:end propagate
