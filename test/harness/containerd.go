@@ -21,6 +21,25 @@ type Containerd struct {
 	proc   *process
 	tools  Tools
 	lock   *os.File // flock held while the test runs; see sweep.go
+	// argv and env start the process again on Restart.
+	argv, env []string
+	// stopped is set by Stop and cleared by Restart: cleanup does not ask a
+	// containerd stopped on purpose to remove its pods.
+	stopped bool
+}
+
+// ContainerdOptions change how StartContainerdWith runs containerd. The zero
+// value is what StartContainerd does.
+type ContainerdOptions struct {
+	// Binary is the containerd executable to run instead of Debian's, e.g.
+	// an upstream build with tracing plugins. It still uses Debian's shim
+	// and runc. Empty means Tools.Containerd.
+	Binary string
+	// ExtraConfig is appended verbatim to the generated config.toml
+	// (version 2): TOML tables for plugins the harness does not configure,
+	// such as io.containerd.tracing.processor.v1.otlp. It must not repeat
+	// a table the harness writes (grpc, the opt and cri plugins).
+	ExtraConfig string
 }
 
 // socketName is containerd's socket in its root.
@@ -37,6 +56,21 @@ const maxSocketPath = 107
 // deleted. On failure the tail of containerd's log is printed.
 func StartContainerd(t testing.TB, tools Tools, registryAddr string) *Containerd {
 	t.Helper()
+	return StartContainerdWith(t, tools, registryAddr, ContainerdOptions{})
+}
+
+// StartContainerdWith is StartContainerd with options: another containerd
+// binary, extra configuration. Everything else, cleanup included, is the
+// same.
+func StartContainerdWith(t testing.TB, tools Tools, registryAddr string, opts ContainerdOptions) *Containerd {
+	t.Helper()
+	binary := tools.Containerd
+	if opts.Binary != "" {
+		if err := isExecutable(opts.Binary); err != nil {
+			t.Fatalf("containerd binary: %v", err)
+		}
+		binary = opts.Binary
+	}
 	if swept, err := sweepStale(); err != nil {
 		t.Logf("sweeping roots of earlier runs: %v", err)
 	} else if len(swept) > 0 {
@@ -66,6 +100,7 @@ func StartContainerd(t testing.TB, tools Tools, registryAddr string) *Containerd
 		OptDir:       filepath.Join(root, "opt"),
 		CertsDir:     filepath.Join(root, "certs.d"),
 		SandboxImage: PauseImage,
+		Extra:        opts.ExtraConfig,
 	}
 	if cfg.CNIBinDir, cfg.CNIConfDir, err = setupCNI(root, tools); err != nil {
 		t.Fatalf("%v", err)
@@ -80,9 +115,19 @@ func StartContainerd(t testing.TB, tools Tools, registryAddr string) *Containerd
 
 	// containerd finds the shim on PATH, and the shim finds runc there too.
 	path := filepath.Dir(tools.Shim) + ":" + filepath.Dir(tools.Runc) + ":" + os.Getenv("PATH")
-	env := append(os.Environ(), "PATH="+path)
+	c.env = append(os.Environ(), "PATH="+path)
+	c.argv = []string{binary, "--config", cfgPath, "--log-level", "info"}
+	c.launch(t)
+	return c
+}
+
+// launch starts the containerd process and waits until it answers CRI
+// Version, failing t otherwise.
+func (c *Containerd) launch(t testing.TB) {
+	t.Helper()
 	start := time.Now()
-	c.proc, err = startProcess("containerd", c.LogPath(), env, tools.Containerd, "--config", cfgPath, "--log-level", "info")
+	var err error
+	c.proc, err = startProcess("containerd", c.LogPath(), c.env, c.argv...)
 	if err != nil {
 		t.Fatalf("%v", err)
 	}
@@ -90,7 +135,32 @@ func StartContainerd(t testing.TB, tools Tools, registryAddr string) *Containerd
 		t.Fatalf("containerd did not answer CRI Version: %v\ncontainerd log (tail):\n%s", err, c.proc.logTail(40))
 	}
 	t.Logf("containerd (pid %d) ready at %s in %s", c.proc.pid(), c.Endpoint(), time.Since(start).Round(time.Millisecond))
-	return c
+}
+
+// Stop stops containerd (SIGTERM, then SIGKILL after 15 s) and leaves its
+// root, socket path, shims and containers in place, as a runtime restart
+// does. Restart brings it back; if the test ends first, cleanup removes
+// what is left without asking containerd.
+func (c *Containerd) Stop(t testing.TB) {
+	t.Helper()
+	c.stopped = true
+	if err := c.proc.stop(15 * time.Second); err != nil {
+		t.Fatalf("stopping containerd: %v", err)
+	}
+	t.Logf("containerd (pid %d) stopped", c.proc.pid())
+}
+
+// Restart starts containerd again with the same binary, configuration and
+// socket, stopping it first if it is running, and waits until it answers CRI
+// Version. Pods and containers of the earlier process are recovered by
+// containerd itself.
+func (c *Containerd) Restart(t testing.TB) {
+	t.Helper()
+	if done, _ := c.proc.exited(); !done {
+		c.Stop(t)
+	}
+	c.launch(t)
+	c.stopped = false
 }
 
 // Endpoint is the CRI endpoint, as crictl's --runtime-endpoint wants it.

@@ -13,6 +13,9 @@ type containerdConfig struct {
 	Root, State, Socket, Runc, RuncRoot, OptDir string
 	CNIBinDir, CNIConfDir, CertsDir             string
 	SandboxImage                                string
+	// Extra is appended verbatim: TOML tables of plugins the template does
+	// not configure (see ContainerdOptions.ExtraConfig).
+	Extra string
 }
 
 // configTemplate is a containerd 1.6 (config version 2) configuration that
@@ -63,7 +66,9 @@ disabled_plugins = [
 
   [plugins."io.containerd.grpc.v1.cri".registry]
     config_path = {{q .CertsDir}}
-`))
+{{if .Extra}}
+{{.Extra}}
+{{end}}`))
 
 // writeConfig writes the config file to path.
 func writeConfig(path string, cfg containerdConfig) error {

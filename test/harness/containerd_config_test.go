@@ -52,6 +52,46 @@ func TestWriteConfig(t *testing.T) {
 	}
 }
 
+// TestWriteConfigExtra checks that extra tables land in the file as tables
+// of their own, next to the harness's, and that none is written without.
+func TestWriteConfigExtra(t *testing.T) {
+	const extra = `[plugins."io.containerd.tracing.processor.v1.otlp"]
+  endpoint = "127.0.0.1:4317"
+  protocol = "grpc"`
+	tests := []struct {
+		name     string
+		extra    string
+		wantOTLP bool
+	}{
+		{name: "no extra config", extra: "", wantOTLP: false},
+		{name: "tracing plugin tables", extra: extra, wantOTLP: true},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			dir := t.TempDir()
+			p := filepath.Join(dir, "config.toml")
+			if err := writeConfig(p, containerdConfig{Socket: dir + "/c.sock", SandboxImage: PauseImage, Extra: tc.extra}); err != nil {
+				t.Fatalf("writeConfig: %v", err)
+			}
+			var got map[string]any
+			if _, err := toml.DecodeFile(p, &got); err != nil {
+				t.Fatalf("config is not TOML: %v", err)
+			}
+			plugins := dig(t, got, "plugins")
+			otlp, ok := plugins["io.containerd.tracing.processor.v1.otlp"].(map[string]any)
+			if ok != tc.wantOTLP {
+				t.Fatalf("otlp plugin table present = %v, want %v", ok, tc.wantOTLP)
+			}
+			if ok && otlp["protocol"] != "grpc" {
+				t.Errorf("otlp protocol = %v, want grpc", otlp["protocol"])
+			}
+			if cri := dig(t, plugins, "io.containerd.grpc.v1.cri"); cri["sandbox_image"] != PauseImage {
+				t.Errorf("cri sandbox_image = %v, want %q", cri["sandbox_image"], PauseImage)
+			}
+		})
+	}
+}
+
 func TestWriteHosts(t *testing.T) {
 	dir := t.TempDir()
 	const addr = "127.0.0.1:5000"

@@ -19,7 +19,11 @@
 // Entry points: Start does everything; RequireRoot, FindTools,
 // StartRegistry, StartContainerd and RunCritest are the steps, for tests
 // that need only some of them or put a server of their own in front of
-// containerd. Crictl runs crictl against any endpoint.
+// containerd. Crictl runs crictl against any endpoint. StartWith and
+// StartContainerdWith take ContainerdOptions: another containerd binary
+// (an upstream build with tracing plugins) and extra config.toml tables.
+// Containerd.Stop and Containerd.Restart take containerd away and bring it
+// back on the same socket, with its pods, as a runtime restart does.
 //
 // A typical test:
 //

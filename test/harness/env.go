@@ -47,10 +47,17 @@ type Env struct {
 // ends.
 func Start(t testing.TB) *Env {
 	t.Helper()
+	return StartWith(t, ContainerdOptions{})
+}
+
+// StartWith is Start with options for containerd (another binary, extra
+// configuration); see ContainerdOptions.
+func StartWith(t testing.TB, opts ContainerdOptions) *Env {
+	t.Helper()
 	RequireRoot(t)
 	tools := FindTools(t)
 	reg := StartRegistry(t, tools)
-	ctd := StartContainerd(t, tools, reg)
+	ctd := StartContainerdWith(t, tools, reg, opts)
 	return &Env{
 		ContainerdSocket: ctd.Socket(),
 		RegistryAddr:     reg,

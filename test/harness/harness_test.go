@@ -2,6 +2,7 @@ package harness
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"strings"
 	"syscall"
@@ -138,6 +139,68 @@ func TestCleanup(t *testing.T) {
 	}
 	if _, err := os.Stat(root); !os.IsNotExist(err) {
 		t.Errorf("%s still exists (stat: %v)", root, err)
+	}
+}
+
+// TestRestart stops containerd with a pod running and starts it again on
+// the same socket: the socket stops answering, then answers again, and the
+// pod and its container are still there, running.
+func TestRestart(t *testing.T) {
+	env := Start(t)
+	rt, im := env.Containerd.Dial(t)
+	podID := runBusyboxPod(t, rt, im, env.BusyboxImage, 0, runtimeapi.NamespaceMode_NODE)
+	oldPid := env.Containerd.Pid()
+
+	env.Containerd.Stop(t)
+	if err := syscall.Kill(oldPid, 0); err == nil {
+		t.Fatalf("containerd (pid %d) still runs after Stop", oldPid)
+	}
+	ctx, cancel := context.WithTimeout(t.Context(), 2*time.Second)
+	_, err := rt.Version(ctx, &runtimeapi.VersionRequest{})
+	cancel()
+	if err == nil {
+		t.Fatal("Version answered while containerd was stopped")
+	}
+
+	env.Containerd.Restart(t)
+	if env.Containerd.Pid() == oldPid {
+		t.Errorf("Restart kept pid %d, want a new process", oldPid)
+	}
+	tests := []struct {
+		name  string
+		check func(context.Context) error
+	}{
+		{name: "pod still ready", check: func(ctx context.Context) error {
+			st, err := rt.PodSandboxStatus(ctx, &runtimeapi.PodSandboxStatusRequest{PodSandboxId: podID})
+			if err == nil && st.GetStatus().GetState() != runtimeapi.PodSandboxState_SANDBOX_READY {
+				err = fmt.Errorf("pod state = %v, want SANDBOX_READY", st.GetStatus().GetState())
+			}
+			return err
+		}},
+		{name: "container still running", check: func(ctx context.Context) error {
+			ctrs, err := rt.ListContainers(ctx, &runtimeapi.ListContainersRequest{Filter: &runtimeapi.ContainerFilter{
+				PodSandboxId: podID, State: &runtimeapi.ContainerStateValue{State: runtimeapi.ContainerState_CONTAINER_RUNNING},
+			}})
+			if err == nil && len(ctrs.GetContainers()) != 1 {
+				err = fmt.Errorf("%d running containers in the pod, want 1", len(ctrs.GetContainers()))
+			}
+			return err
+		}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			// The harness's own connection reconnects by itself; allow it
+			// its backoff.
+			err := poll(10*time.Second, 50*time.Millisecond, func() (bool, error) {
+				ctx, cancel := context.WithTimeout(t.Context(), 2*time.Second)
+				defer cancel()
+				err := tc.check(ctx)
+				return err == nil, err
+			})
+			if err != nil {
+				t.Error(err)
+			}
+		})
 	}
 }
 

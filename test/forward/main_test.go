@@ -1,0 +1,51 @@
+package forward
+
+import (
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"testing"
+
+	"go.uber.org/goleak"
+
+	"github.com/crio-trace/crio-trace/test/harness"
+)
+
+// daemonBin is the crio-trace binary TestMain builds; empty when the tests
+// are skipped.
+var daemonBin string
+
+func TestMain(m *testing.M) {
+	os.Exit(run(m))
+}
+
+// run builds the daemon once for every test, then runs them and checks
+// that none leaked a goroutine.
+func run(m *testing.M) int {
+	if os.Getenv(harness.E2EEnv) != "skip" {
+		dir, err := os.MkdirTemp("", "crio-trace-bin-")
+		if err != nil {
+			fmt.Fprintf(os.Stderr, "creating the build directory: %v\n", err)
+			return 1
+		}
+		defer os.RemoveAll(dir)
+		daemonBin = filepath.Join(dir, "crio-trace")
+		cmd := exec.Command("go", "build", "-o", daemonBin, "github.com/crio-trace/crio-trace/cmd/crio-trace")
+		if out, err := cmd.CombinedOutput(); err != nil {
+			fmt.Fprintf(os.Stderr, "building cmd/crio-trace: %v\n%s", err, out)
+			return 1
+		}
+	}
+	code := m.Run()
+	if code == 0 {
+		if err := goleak.Find(
+			// klog starts its flush daemon on first use and never stops it.
+			goleak.IgnoreTopFunction("k8s.io/klog/v2.(*flushDaemon).run.func1"),
+		); err != nil {
+			fmt.Fprintf(os.Stderr, "goroutines leaked: %v\n", err)
+			return 1
+		}
+	}
+	return code
+}
