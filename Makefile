@@ -45,6 +45,7 @@ unit: ## go test -race over every package; tests that need root and real runtime
 e2e: ## end-to-end: containerd + runc, crictl, critest parity, forward mode (root; installs what it needs)
 	@[ "$(IS_ROOT)" = yes ] || { echo "make e2e: must run as root (containerd, mounts)"; exit 1; }
 	./hack/install-e2e-deps.sh
+	./hack/systems/build-tools.sh containerd   # upstream containerd with its tracing plugins (~1.5 min cold)
 	CRIO_TRACE_E2E=run $(GO) test -count=1 -timeout 45m -p 1 ./test/harness/... ./test/daemon/... ./test/forward/...
 
 systems: ## real kubelet + upstream containerd + collector + Jaeger + Prometheus (root)

@@ -24,8 +24,11 @@ const (
 	defaultSidecarImage = "docker.io/library/busybox:1.36"
 )
 
-// errUsage marks command-line errors, which exit with status 2.
-var errUsage = errors.New("usage")
+// usageError is a bad command line, which exits with status 2.
+type usageError struct{ err error }
+
+func (e usageError) Error() string { return e.err.Error() }
+func (e usageError) Unwrap() error { return e.err }
 
 // options is the parsed command line.
 type options struct {
@@ -40,8 +43,8 @@ type options struct {
 }
 
 // parseFlags parses args. It returns flag.ErrHelp after writing the help to
-// stdout for --help, and an error wrapping errUsage, naming the flag and what
-// it accepts, for a bad command line.
+// stdout for --help, and a usageError naming each bad flag and what it
+// accepts for a bad command line.
 func parseFlags(args []string, stdout io.Writer, getenv func(string) string) (options, error) {
 	var o options
 	var scenarioName string
@@ -60,10 +63,10 @@ func parseFlags(args []string, stdout io.Writer, getenv func(string) string) (op
 			writeHelp(stdout)
 			return o, err
 		}
-		return o, fmt.Errorf("%w: %w", errUsage, err)
+		return o, usageError{err}
 	}
 	if fs.NArg() > 0 {
-		return o, fmt.Errorf("%w: unexpected argument %q: crio-trace-demo takes flags only", errUsage, fs.Arg(0))
+		return o, usageError{fmt.Errorf("unexpected argument %q: crio-trace-demo takes flags only", fs.Arg(0))}
 	}
 	var errs []error
 	sc, err := lookupScenario(scenarioName)
@@ -91,7 +94,7 @@ func parseFlags(args []string, stdout io.Writer, getenv func(string) string) (op
 		errs = append(errs, errors.New("--app-image and --sidecar-image: accepted a non-empty image reference"))
 	}
 	if err := errors.Join(errs...); err != nil {
-		return o, fmt.Errorf("%w: %w", errUsage, err)
+		return o, usageError{err}
 	}
 	if o.htmlPath == "" {
 		o.htmlPath = filepath.Join(os.TempDir(), "crio-trace-demo-"+sc.name+".html")
@@ -152,7 +155,8 @@ Flags:
 	fmt.Fprintf(tw, "\t  e.g. --app-image 127.0.0.1:5000/nginx:1.27\n")
 	fmt.Fprintf(tw, "  --sidecar-image REF\timage of the sidecar container (default %s)\n", defaultSidecarImage)
 	fmt.Fprintf(tw, "\t  e.g. --sidecar-image 127.0.0.1:5000/busybox:1.36\n")
-	fmt.Fprintf(tw, "  --html PATH\twhere to write the HTML waterfall (default %s)\n",
+	fmt.Fprintf(tw, "  --html PATH\twhere to write the HTML waterfall of the pod start; the teardown's goes\n")
+	fmt.Fprintf(tw, "\t  next to it with -teardown before the extension (default %s)\n",
 		filepath.Join(os.TempDir(), "crio-trace-demo-SCENARIO.html"))
 	fmt.Fprintf(tw, "\t  e.g. --html ./trace.html\n")
 	fmt.Fprintf(tw, "  --width N\tterminal width in columns, at least %d (default $COLUMNS, else %d)\n", waterfall.MinWidth, waterfall.DefaultWidth)

@@ -131,6 +131,9 @@ func (k *kubelet) startPod(ctx context.Context, p pod) (sandboxID string, create
 	})
 	var errs []error
 	for _, c := range p.containers {
+		if ctx.Err() != nil {
+			break // Ctrl-C or --timeout: kubelet is going away
+		}
 		id, err := k.startContainer(ctx, p, sandboxID, c)
 		if id != "" {
 			created = append(created, container{name: c.GetMetadata().GetName(), id: id})
@@ -221,14 +224,16 @@ func (k *kubelet) do(ctx context.Context, method, object string, fn func() error
 	start := time.Now()
 	err := fn()
 	c := call{trace: trace.SpanContextFromContext(ctx).TraceID().String(), method: method, object: object, took: time.Since(start), err: err}
-	k.mu.Lock()
-	k.calls = append(k.calls, c)
-	k.mu.Unlock()
 	mark, tail := "✓", formatDuration(c.took)
 	if err != nil {
 		st := status.Convert(err)
 		mark, tail = "✗", fmt.Sprintf("%s  %s: %s", tail, st.Code(), st.Message())
 	}
+	// Calls run in parallel (StopContainer): one lock keeps the record and
+	// the output lines whole.
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	k.calls = append(k.calls, c)
 	fmt.Fprintf(k.out, "  %s %-17s %-32s %s\n", mark, c.short(), object, tail)
 	return err
 }

@@ -40,7 +40,7 @@ func newPod(o options) pod {
 		Hostname:     podName,
 		LogDirectory: fmt.Sprintf("/var/log/pods/%s_%s_%s", podNamespace, podName, uid),
 		Labels: map[string]string{
-			"app":                        podName,
+			"app":                         podName,
 			"io.kubernetes.pod.name":      podName,
 			"io.kubernetes.pod.namespace": podNamespace,
 			"io.kubernetes.pod.uid":       uid,
