@@ -1,0 +1,89 @@
+package demo_test
+
+import (
+	"bytes"
+	"context"
+	"net"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// startDaemon runs the crio-trace daemon (embedded runtime, tracing off) on
+// a socket in a temporary directory, as the "real runtime" the demo
+// forwards to, and stops it with SIGTERM when the test ends.
+func startDaemon(t *testing.T) string {
+	t.Helper()
+	sock := filepath.Join(t.TempDir(), "rt.sock")
+	cmd := exec.Command(daemonBin, "--listen", sock)
+	var logs bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &logs, &logs
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		_ = cmd.Process.Signal(syscall.SIGTERM)
+		if err := cmd.Wait(); err != nil {
+			t.Errorf("daemon exit: %v\n%s", err, logs.String())
+		}
+	})
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		var d net.Dialer
+		ctx, cancel := context.WithTimeout(t.Context(), time.Second)
+		c, err := d.DialContext(ctx, "unix", sock)
+		cancel()
+		if err == nil {
+			_ = c.Close()
+			return "unix://" + sock
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("daemon never listened on %s: %v\n%s", sock, err, logs.String())
+		}
+		time.Sleep(20 * time.Millisecond) // polling the socket with a deadline
+	}
+}
+
+// TestForwardMode puts the demo's crio-trace in front of another runtime
+// (a crio-trace daemon standing in for containerd): the server spans stay
+// under kubelet's, and under each one is crio-trace's CLIENT span for the
+// call forwarded onward, instead of the embedded runtime's steps.
+func TestForwardMode(t *testing.T) {
+	tests := []struct {
+		name     string
+		scenario string
+		tracing  bool
+	}{
+		{name: "pod start through a real runtime", scenario: "pod-start", tracing: true},
+		{name: "tracing off through a real runtime", scenario: "tracing-off", tracing: false},
+	}
+	endpoint := startDaemon(t)
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			r := runDemo(t, "--scenario", tc.scenario, "--runtime-endpoint", endpoint,
+				"--html", filepath.Join(t.TempDir(), "t.html"), "--width", "140")
+			if r.code != 0 {
+				t.Fatalf("exit status %d\nstdout:\n%s\nstderr:\n%s", r.code, r.stdout, r.stderr)
+			}
+			if !strings.Contains(r.stdout, "forwarding to "+endpoint) {
+				t.Errorf("output does not say it forwards to %s", endpoint)
+			}
+			roots := parseTrees(r.stdout)
+			servers := find(roots, "crio-trace", runPodSandbox, "kubelet", runPodSandbox)
+			onward := find(roots, "crio-trace", runPodSandbox, "crio-trace", runPodSandbox)
+			inner := find(roots, "crio-trace", "crio.sandbox.network", "crio-trace", runPodSandbox)
+			want := 0
+			if tc.tracing {
+				want = 1
+			}
+			if len(servers) != want || len(onward) != want || len(inner) != 0 {
+				t.Errorf("server spans %d, forwarded CLIENT spans %d, embedded steps %d; want %d, %d, 0\n%s",
+					len(servers), len(onward), len(inner), want, want, r.stdout)
+			}
+			checkCleanedUp(t, r.stdout)
+		})
+	}
+}
