@@ -27,6 +27,12 @@ const (
 
 // serve runs the daemon until SIGTERM or SIGINT.
 func serve(f *flags, fs *flag.FlagSet, stderr io.Writer) error {
+	// Handle signals before the socket exists: a supervisor that sees the
+	// socket answer may send SIGTERM at once, and the default action would
+	// kill the daemon without draining, flushing or removing the socket.
+	sigs := make(chan os.Signal, 4)
+	signal.Notify(sigs, syscall.SIGTERM, syscall.SIGINT, syscall.SIGHUP)
+	defer signal.Stop(sigs)
 	cfg, err := f.load(fs)
 	if err != nil {
 		return err
@@ -66,9 +72,6 @@ func serve(f *flags, fs *flag.FlagSet, stderr io.Writer) error {
 	served := make(chan error, 1)
 	go func() { served <- srv.Serve(lis) }()
 
-	sigs := make(chan os.Signal, 4)
-	signal.Notify(sigs, syscall.SIGTERM, syscall.SIGINT, syscall.SIGHUP)
-	defer signal.Stop(sigs)
 	for {
 		select {
 		case err := <-served:

@@ -97,7 +97,9 @@ func (c Config) tlsConfig() (*tls.Config, error) {
 // through a stream of error logs, and counts the spans it lost.
 type watchedExporter struct {
 	sdktrace.SpanExporter
-	onResult func(err error)
+	// onResult reports the outcome and whether a failure is still news
+	// for OpenTelemetry's error handler (see Provider.exportResult).
+	onResult func(err error) bool
 	dropped  *atomic.Int64
 }
 
@@ -106,6 +108,9 @@ func (w *watchedExporter) ExportSpans(ctx context.Context, spans []sdktrace.Read
 	if err != nil && !errors.Is(err, context.Canceled) {
 		w.dropped.Add(int64(len(spans)))
 	}
-	w.onResult(err)
+	if !w.onResult(err) {
+		// Counted in dropped and logged once by the provider.
+		return nil
+	}
 	return err
 }

@@ -33,7 +33,7 @@ type instance struct {
 
 // newInstance builds the pipeline for c. onExport receives each export's
 // outcome.
-func newInstance(ctx context.Context, c Config, res *sdkresource.Resource, prop propagation.TextMapPropagator, onExport func(*instance, error)) (*instance, error) {
+func newInstance(ctx context.Context, c Config, res *sdkresource.Resource, prop propagation.TextMapPropagator, onExport func(*instance, error) bool) (*instance, error) {
 	exp, err := newExporter(ctx, c)
 	if err != nil {
 		return nil, err
@@ -41,7 +41,7 @@ func newInstance(ctx context.Context, c Config, res *sdkresource.Resource, prop 
 	in := &instance{cfg: c, sampler: &ruleSampler{}, done: make(chan struct{})}
 	in.sampler.cur.Store(newRuleSet(c.SamplingRules, c.SamplingRatePerMillion))
 	in.refs.Store(1) // the provider's own reference
-	watched := &watchedExporter{SpanExporter: exp, dropped: &in.dropped, onResult: func(err error) { onExport(in, err) }}
+	watched := &watchedExporter{SpanExporter: exp, dropped: &in.dropped, onResult: func(err error) bool { return onExport(in, err) }}
 	// Guideline steps 2 and 8: the pipeline and its sampler (enhancements/distributed-tracing-with-opentelemetry.md).
 	// guideline:begin pipeline
 	in.tp = sdktrace.NewTracerProvider(

@@ -236,19 +236,27 @@ func (p *Provider) applyLocked(ctx context.Context, cfg Config) error {
 	return nil
 }
 
-// exportResult is called by the pipeline after each export.
-func (p *Provider) exportResult(in *instance, err error) {
+// exportResult is called by the pipeline after each export. It reports
+// whether the failure should also reach OpenTelemetry's error handler: only
+// while shutting down. Any other failure either detaches the provider here,
+// which logs the one line, or comes from a pipeline that is detached or
+// retired already, whose outage was logged before.
+func (p *Provider) exportResult(in *instance, err error) (report bool) {
 	p.mu.Lock()
 	if err == nil {
 		if p.inst == in {
 			p.backoff = firstProbeDelay
 		}
 		p.mu.Unlock()
-		return
+		return false
 	}
-	if p.inst != in || p.state != StateActive || p.shutdown {
+	if p.shutdown {
 		p.mu.Unlock()
-		return
+		return true
+	}
+	if p.inst != in || p.state != StateActive {
+		p.mu.Unlock()
+		return false
 	}
 	p.detachLocked(fmt.Sprintf("export to %s failed (%v)", p.cfg.Endpoint, err))
 	subs := p.subs
@@ -256,6 +264,7 @@ func (p *Provider) exportResult(in *instance, err error) {
 	for _, fn := range subs {
 		fn()
 	}
+	return false
 }
 
 // detachLocked removes the instrumentation and starts the probe. It logs
