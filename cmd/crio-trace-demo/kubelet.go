@@ -8,6 +8,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/crio-trace/crio-trace/internal/waterfall"
 	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/codes"
 	semconv "go.opentelemetry.io/otel/semconv/v1.43.0"
@@ -224,7 +225,7 @@ func (k *kubelet) do(ctx context.Context, method, object string, fn func() error
 	start := time.Now()
 	err := fn()
 	c := call{trace: trace.SpanContextFromContext(ctx).TraceID().String(), method: method, object: object, took: time.Since(start), err: err}
-	mark, tail := "✓", formatDuration(c.took)
+	mark, tail := "✓", waterfall.FormatDuration(c.took)
 	if err != nil {
 		st := status.Convert(err)
 		mark, tail = "✗", fmt.Sprintf("%s  %s: %s", tail, st.Code(), st.Message())

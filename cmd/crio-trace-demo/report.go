@@ -61,14 +61,14 @@ func slowestLine(spans []otlpreceiver.Span, root string, calls []call, tracingOn
 	if obj := objectOf(spans, top, calls); obj != "" {
 		label += " " + obj
 	}
-	line := fmt.Sprintf("  slowest step: %s %s (%.0f%% of %s)", label, formatDuration(top.Duration()),
+	line := fmt.Sprintf("  slowest step: %s %s (%.0f%% of %s)", label, waterfall.FormatDuration(top.Duration()),
 		100*float64(top.Duration())/float64(max(r.Duration(), time.Nanosecond)), root)
 	if inner, ok := slowestInner(spans, top); ok && inner.Kind == kindClient {
-		line += fmt.Sprintf(", of which %s waiting for the runtime behind crio-trace", formatDuration(inner.Duration()))
+		line += fmt.Sprintf(", of which %s waiting for the runtime behind crio-trace", waterfall.FormatDuration(inner.Duration()))
 	} else if ok {
-		line += fmt.Sprintf(", of which %s %s inside crio-trace", inner.Name, formatDuration(inner.Duration()))
+		line += fmt.Sprintf(", of which %s %s inside crio-trace", inner.Name, waterfall.FormatDuration(inner.Duration()))
 	} else if srv, ok := serverChild(spans, top); ok {
-		line += fmt.Sprintf(", of which %s inside crio-trace (the rest is the socket and gRPC)", formatDuration(srv.Duration()))
+		line += fmt.Sprintf(", of which %s inside crio-trace (the rest is the socket and gRPC)", waterfall.FormatDuration(srv.Duration()))
 	} else if !tracingOn {
 		line += "; what happened inside the runtime is unknown: crio-trace sent no spans"
 	}
@@ -246,27 +246,4 @@ func shortMethod(full string) string {
 		return full[i+1:]
 	}
 	return full
-}
-
-// formatDuration prints d with three significant figures: 850µs, 12.3ms, 1.52s.
-func formatDuration(d time.Duration) string {
-	switch {
-	case d < time.Millisecond:
-		return threeFigures(float64(d)/float64(time.Microsecond)) + "µs"
-	case d < time.Second:
-		return threeFigures(float64(d)/float64(time.Millisecond)) + "ms"
-	default:
-		return threeFigures(d.Seconds()) + "s"
-	}
-}
-
-func threeFigures(v float64) string {
-	switch {
-	case v >= 100:
-		return strconv.FormatFloat(v, 'f', 0, 64)
-	case v >= 10:
-		return strconv.FormatFloat(v, 'f', 1, 64)
-	default:
-		return strconv.FormatFloat(v, 'f', 2, 64)
-	}
 }

@@ -103,9 +103,10 @@ func errorLine(s otlpreceiver.Span) string {
 	return "✗ ERROR"
 }
 
-// formatDuration prints d with three significant figures in the unit a
-// person expects: 850µs, 12.3ms, 1.25s.
-func formatDuration(d time.Duration) string {
+// FormatDuration prints d with three significant figures in the unit a
+// person expects: 850µs, 12.3ms, 1.25s. The demo's summaries use it too, so
+// every duration on screen reads the same way.
+func FormatDuration(d time.Duration) string {
 	switch {
 	case d <= 0:
 		return "0ms"

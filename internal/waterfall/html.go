@@ -73,7 +73,7 @@ const tickCount = 4
 func newPage(spans []otlpreceiver.Span, title string) page {
 	l := buildLayout(spans)
 	colors := serviceColors(l)
-	p := page{Title: title, Spans: len(spans), Duration: formatDuration(l.end.Sub(l.start))}
+	p := page{Title: title, Spans: len(spans), Duration: FormatDuration(l.end.Sub(l.start))}
 	if len(spans) > 0 {
 		p.TraceID = spans[0].TraceID
 		p.Started = l.start.UTC().Format("2006-01-02 15:04:05.000 MST")
@@ -96,7 +96,7 @@ func newPage(spans []otlpreceiver.Span, title string) page {
 			style = "right:0"
 		}
 		p.Ticks = append(p.Ticks, tick{
-			Label: formatDuration(time.Duration(float64(total) * float64(i) / tickCount)),
+			Label: FormatDuration(time.Duration(float64(total) * float64(i) / tickCount)),
 			Style: template.CSS(style),
 		})
 	}
@@ -134,8 +134,8 @@ func newRow(l layout, r row, color string) pageRow {
 		SpanID:        s.SpanID,
 		ParentID:      s.ParentSpanID,
 		Status:        s.StatusCode,
-		Offset:        formatDuration(off),
-		Duration:      formatDuration(s.Duration()),
+		Offset:        FormatDuration(off),
+		Duration:      FormatDuration(s.Duration()),
 		MissingParent: r.missingParent,
 		Guides:        make([]struct{}, r.depth),
 		Fields:        keyFields(s),
@@ -156,7 +156,7 @@ func newRow(l layout, r row, color string) pageRow {
 		if !e.Time.IsZero() {
 			eo = max(e.Time.Sub(l.start), 0)
 		}
-		pr.Events = append(pr.Events, pageEvent{Offset: formatDuration(eo), Name: e.Name, Attributes: sortedFields(e.Attributes)})
+		pr.Events = append(pr.Events, pageEvent{Offset: FormatDuration(eo), Name: e.Name, Attributes: sortedFields(e.Attributes)})
 	}
 	pr.Tooltip = tooltip(pr)
 	return pr

@@ -84,7 +84,7 @@ func Text(w io.Writer, spans []otlpreceiver.Span, opts Options) error {
 	barCol := max(width-fixed, minBar)
 
 	total := l.total()
-	ruler := rulerLine(barCol, formatDuration(total))
+	ruler := rulerLine(barCol, FormatDuration(total))
 	fmt.Fprintln(bw, p.paint(ansiBold, pad("SERVICE", svcCol)+" "+pad("SPAN", nameCol)+" "+
 		lpad("START", timeCol)+" "+lpad("DURATION", timeCol)+" "+ruler))
 
@@ -97,7 +97,7 @@ func Text(w io.Writer, spans []otlpreceiver.Span, opts Options) error {
 			name = p.paint(ansiRed, name)
 		}
 		fmt.Fprintln(bw, p.paint(col, pad(svc, svcCol))+" "+name+" "+
-			lpad("+"+formatDuration(offsetOf(l, s)), timeCol)+" "+lpad(formatDuration(s.Duration()), timeCol)+" "+
+			lpad("+"+FormatDuration(offsetOf(l, s)), timeCol)+" "+lpad(FormatDuration(s.Duration()), timeCol)+" "+
 			"│"+p.paint(barColor(s, col), bar(l, s, barCol))+"│")
 
 		indent := strings.Repeat(" ", svcCol+1) + detailGuides(r)
@@ -133,7 +133,7 @@ func summaryLine(l layout, spans []otlpreceiver.Span) string {
 		head = fmt.Sprintf("%d traces", len(ids))
 	}
 	line := fmt.Sprintf("%s · %s · %s · %s", head, plural(len(spans), "span"),
-		plural(len(services(l)), "service"), formatDuration(l.end.Sub(l.start)))
+		plural(len(services(l)), "service"), FormatDuration(l.end.Sub(l.start)))
 	if errs > 0 {
 		line += " · " + plural(errs, "error")
 	}
