@@ -9,7 +9,7 @@ CACHE        ?= $(HOME)/.cache/crio-trace
 VERSION      ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 LDFLAGS      := -X main.version=$(VERSION)
 # Pinned tools (fetched through the Go module proxy, cached by Go).
-BENCHSTAT    := golang.org/x/perf/cmd/benchstat@v0.0.0-20250909171007-0a7fc0cd3a9b
+BENCHSTAT    := golang.org/x/perf/cmd/benchstat@v0.0.0-20260908200009-22c9c6c9d4da
 FUZZTIME     ?= 20s
 BENCHCOUNT   ?= 6
 IS_ROOT      := $(shell [ "$$(id -u)" = 0 ] && echo yes)
@@ -53,6 +53,7 @@ systems: ## real kubelet + upstream containerd + collector + Jaeger + Prometheus
 	CRIO_TRACE_E2E=run $(GO) test -count=1 -timeout 40m -v ./test/systems/...
 
 bench: ## the benchmark suite, side by side, summarised with ratios
+	mkdir -p $(BIN)
 	$(GO) test -run '^$$' -bench . -benchmem -count $(BENCHCOUNT) -timeout 60m ./test/bench/ | tee $(BIN)/bench.txt
 	$(GO) run ./test/bench/summarize < $(BIN)/bench.txt
 

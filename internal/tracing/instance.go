@@ -4,6 +4,7 @@ import (
 	"context"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"go.opentelemetry.io/contrib/instrumentation/google.golang.org/grpc/otelgrpc"
 	metricnoop "go.opentelemetry.io/otel/metric/noop"
@@ -24,7 +25,9 @@ type instance struct {
 	sampler  *ruleSampler
 	server   stats.Handler
 	client   stats.Handler
-	dropped  atomic.Int64
+	dropped  atomic.Int64 // spans lost: queue full or export failed
+	reported int64        // dropped as of the last log line; guarded by the provider's mu
+	lastLog  time.Time    // when that line was written; guarded by the provider's mu
 	refs     atomic.Int64
 	shutOnce sync.Once
 	shutErr  error
@@ -44,16 +47,19 @@ func newInstance(ctx context.Context, c Config, res *sdkresource.Resource, prop 
 	watched := &watchedExporter{SpanExporter: exp, dropped: &in.dropped, onResult: func(err error) bool { return onExport(in, err) }}
 	// Guideline steps 2 and 8: the pipeline and its sampler (enhancements/distributed-tracing-with-opentelemetry.md).
 	// guideline:begin pipeline
+	batcher := sdktrace.NewBatchSpanProcessor(watched,
+		sdktrace.WithMaxQueueSize(c.ExportQueueSize),
+		sdktrace.WithMaxExportBatchSize(c.ExportBatchSize),
+		sdktrace.WithBatchTimeout(c.ExportInterval.std()),
+		sdktrace.WithExportTimeout(c.ExportTimeout.std()),
+	)
+	// The gate never blocks the caller: past the queue bound it drops and counts.
+	gate := &queueGate{SpanProcessor: batcher, limit: int64(c.ExportQueueSize), dropped: &in.dropped}
+	watched.onSent = gate.sent
 	in.tp = sdktrace.NewTracerProvider(
 		sdktrace.WithResource(res),
 		sdktrace.WithSampler(sdktrace.ParentBased(in.sampler)),
-		// The batch processor never blocks the caller: a full queue drops.
-		sdktrace.WithBatcher(watched,
-			sdktrace.WithMaxQueueSize(c.ExportQueueSize),
-			sdktrace.WithMaxExportBatchSize(c.ExportBatchSize),
-			sdktrace.WithBatchTimeout(c.ExportInterval.std()),
-			sdktrace.WithExportTimeout(c.ExportTimeout.std()),
-		),
+		sdktrace.WithSpanProcessor(gate),
 	)
 	// guideline:end pipeline
 	common := []otelgrpc.Option{

@@ -91,6 +91,11 @@ func (r *Runtime) DroppedEvents() uint64 {
 // s and of all its containers. Callers hold mu for writing, so events leave
 // in the order the state changed.
 func (r *Runtime) emit(typ runtimeapi.ContainerEventType, id string, s *sandbox) {
+	if r.events.count() == 0 {
+		// Nobody listens: skip building the statuses, which walks the
+		// sandbox's containers on every lifecycle call.
+		return
+	}
 	r.events.publish(&runtimeapi.ContainerEventResponse{
 		ContainerId:        id,
 		ContainerEventType: typ,

@@ -1,0 +1,17 @@
+// Command summarize turns the output of the performance suite
+// (`go test -bench . ./test/bench/`, any -count) into the Markdown tables of
+// docs/performance.md: the median of every metric per benchmark, its
+// spread across runs, and the ratios between stacks the performance
+// targets are stated in (b/a, c/a, c/f, d/b and more).
+//
+// Usage:
+//
+//	go test -run '^$' -bench . -benchmem -count 6 ./test/bench/ | tee bin/bench.txt
+//	go run ./test/bench/summarize < bin/bench.txt
+//
+// It reads standard input (or the files named as arguments) and writes
+// Markdown to standard output. Lines that are not benchmark results are
+// ignored, so the raw `go test` output can be piped in as it is. For
+// confidence intervals and significance tests use benchstat on the same
+// file (see docs/performance.md for the pinned version).
+package main
