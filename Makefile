@@ -56,6 +56,7 @@ bench: ## the benchmark suite, side by side, summarised with ratios
 	mkdir -p $(BIN)
 	$(GO) test -run '^$$' -bench . -benchmem -count $(BENCHCOUNT) -timeout 60m ./test/bench/ | tee $(BIN)/bench.txt
 	$(GO) run ./test/bench/summarize < $(BIN)/bench.txt
+	$(GO) run $(BENCHSTAT) -col /stack $(BIN)/bench.txt || echo "benchstat could not run; the summary above stands on its own"
 
 bench-smoke: ## every benchmark once, so none can rot (no timing is asserted)
 	CRIO_TRACE_E2E=skip $(GO) test -run '^$$' -bench . -benchtime 1x -timeout 15m ./...
