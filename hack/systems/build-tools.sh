@@ -1,0 +1,193 @@
+#!/usr/bin/env bash
+# build-tools.sh builds the real systems `make systems` runs against: a
+# standalone kubelet, upstream containerd (with its tracing plugins), an
+# OpenTelemetry Collector from this directory's builder manifest, Jaeger from
+# this directory's tools module, and installs Debian's prometheus.
+#
+# Everything is pinned below and cached under $CRIO_TRACE_CACHE/systems
+# (default $HOME/.cache/crio-trace/systems): a tool is rebuilt only when its
+# pin or its recipe changed, so a warm run takes seconds. Only the Go module
+# proxy and Debian's apt are contacted. Each step prints how long it took.
+#
+# Usage: hack/systems/build-tools.sh [--print-bin-dir] [TOOL...]
+#   TOOL is one of: kubelet containerd otelcol jaeger prometheus (default: all).
+# Environment:
+#   CRIO_TRACE_CACHE  cache root (default $HOME/.cache/crio-trace).
+set -euo pipefail
+
+# Pins. Changing one rebuilds that tool on the next run.
+KUBERNETES_VERSION=v1.34.4       # kubelet, built from k8s.io/kubernetes module source
+KUBERNETES_STAGING_VERSION=v0.34.4 # the published k8s.io/* modules replacing ./staging
+CONTAINERD_VERSION=v1.6.20       # same release as Debian 12's containerd, built with tracing
+BUILDER_VERSION=v0.161.0         # go.opentelemetry.io/collector/cmd/builder; fixes the core version
+# Collector components are pinned in collector/builder.yaml at the same
+# release (the module proxy refuses the contrib exporters at v0.162..v0.166).
+JAEGER_VERSION=v1.76.0           # = Jaeger v2.13.0; pinned in jaeger/go.mod
+PROMETHEUS_PACKAGE=prometheus    # Debian 12's package (2.42)
+
+HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+CACHE_DIR=${CRIO_TRACE_CACHE:-$HOME/.cache/crio-trace}/systems
+BIN_DIR=$CACHE_DIR/bin
+
+log() { printf 'build-tools: %s\n' "$*" >&2; }
+die() { printf 'build-tools: ERROR: %s\n' "$*" >&2; exit 1; }
+
+if [[ ${1:-} == --print-bin-dir ]]; then
+	printf '%s\n' "$BIN_DIR"
+	exit 0
+fi
+
+command -v go >/dev/null || die "go is not on PATH; install Go 1.26 or newer first"
+# k8s.io/kubernetes ships a go.work; every build here is a plain module build.
+export GOWORK=off
+
+WORK=$(mktemp -d "${TMPDIR:-/tmp}/crio-trace-systems.XXXXXX")
+cleanup() {
+	# Copies out of the read-only module cache need u+w before rm.
+	chmod -R u+w "$WORK" 2>/dev/null || true
+	rm -rf "$WORK"
+}
+trap cleanup EXIT
+
+# up_to_date NAME STAMP: true when $BIN_DIR/NAME exists and was built from STAMP.
+up_to_date() {
+	[[ -x $BIN_DIR/$1 && -f $BIN_DIR/.$1.stamp && $(<"$BIN_DIR/.$1.stamp") == "$2" ]]
+}
+mark_built() { printf '%s\n' "$2" >"$BIN_DIR/.$1.stamp"; }
+
+# recipe_hash FILE...: a stamp component that changes when a recipe file does.
+recipe_hash() { cat "$@" | sha256sum | cut -c1-16; }
+
+# module_source MODULE VERSION: copy a module's source out of the module cache
+# into $WORK (writable, without vendor/) and print the copy's path.
+module_source() {
+	local dir dst
+	dir=$(cd "$WORK" && go mod download -json "$1@$2" | sed -n 's/^[[:space:]]*"Dir": "\(.*\)",$/\1/p')
+	[[ -n $dir && -d $dir ]] || die "go mod download $1@$2 gave no source directory (is the module proxy reachable?)"
+	dst=$WORK/src/${1//\//_}
+	mkdir -p "$dst"
+	cp -a "$dir/." "$dst/"
+	chmod -R u+w "$dst"
+	rm -rf "$dst/vendor"
+	printf '%s\n' "$dst"
+}
+
+# timed NAME CMD...: run a build step and report its wall time.
+# Called as a plain command so `set -e` stays in force inside the step; the
+# ERR trap names the step that failed.
+timed() {
+	local name=$1 start=$SECONDS
+	shift
+	STEP=$name
+	"$@"
+	log "$name: done in $((SECONDS - start))s"
+}
+STEP=setup
+trap 'printf "build-tools: ERROR: step %s failed (line %s); see the output above\n" "$STEP" "$LINENO" >&2' ERR
+
+build_kubelet() {
+	local stamp="kubernetes@$KUBERNETES_VERSION staging@$KUBERNETES_STAGING_VERSION static" src m args=()
+	if up_to_date kubelet "$stamp"; then log "kubelet $KUBERNETES_VERSION already built"; return; fi
+	log "building kubelet $KUBERNETES_VERSION (cold: ~3-6 min on 2 cores)"
+	src=$(module_source k8s.io/kubernetes "$KUBERNETES_VERSION")
+	# The module's go.mod points 31 k8s.io/* modules at ./staging, which the
+	# module zip does not ship; require the published releases instead.
+	for m in $(sed -n 's|^[[:space:]]*\(k8s.io/[a-z0-9-]*\) => ./staging/.*|\1|p' "$src/go.mod"); do
+		args+=("-dropreplace=$m" "-require=$m@$KUBERNETES_STAGING_VERSION")
+	done
+	[[ ${#args[@]} -gt 0 ]] || die "kubelet: no ./staging replace directives found in k8s.io/kubernetes@$KUBERNETES_VERSION go.mod; the recipe needs updating"
+	(
+		cd "$src"
+		go mod edit "${args[@]}"
+		ldflags="-X k8s.io/component-base/version.gitVersion=$KUBERNETES_VERSION -X k8s.io/component-base/version.gitMajor=1 -X k8s.io/component-base/version.gitMinor=34"
+		CGO_ENABLED=0 go build -mod=mod -trimpath -ldflags "$ldflags" -o "$BIN_DIR/kubelet" ./cmd/kubelet
+	)
+	mark_built kubelet "$stamp"
+}
+
+build_containerd() {
+	local stamp="containerd@$CONTAINERD_VERSION tags=no_btrfs,no_devmapper,no_zfs,no_aufs" src
+	if up_to_date containerd "$stamp"; then log "containerd $CONTAINERD_VERSION already built"; return; fi
+	log "building upstream containerd $CONTAINERD_VERSION with its tracing plugins (cold: ~1.5 min)"
+	src=$(module_source github.com/containerd/containerd "$CONTAINERD_VERSION")
+	(
+		cd "$src"
+		CGO_ENABLED=0 go build -mod=mod -trimpath \
+			-tags 'no_btrfs no_devmapper no_zfs no_aufs' \
+			-ldflags "-X github.com/containerd/containerd/version.Version=$CONTAINERD_VERSION" \
+			-o "$BIN_DIR/containerd" ./cmd/containerd
+	)
+	mark_built containerd "$stamp"
+}
+
+build_otelcol() {
+	local stamp="builder@$BUILDER_VERSION $(recipe_hash "$HERE/collector/builder.yaml")" dist
+	if up_to_date otelcol "$stamp"; then log "otelcol already built"; return; fi
+	log "building the OpenTelemetry Collector from collector/builder.yaml (cold: ~5-10 min)"
+	if ! up_to_date ocb "builder@$BUILDER_VERSION"; then
+		GOBIN=$BIN_DIR go install "go.opentelemetry.io/collector/cmd/builder@$BUILDER_VERSION"
+		mv "$BIN_DIR/builder" "$BIN_DIR/ocb"
+		mark_built ocb "builder@$BUILDER_VERSION"
+	fi
+	dist=$WORK/otelcol
+	sed "s|@OUTPUT_PATH@|$dist|" "$HERE/collector/builder.yaml" >"$WORK/builder.yaml"
+	# The builder writes the sources and resolves go.mod; we compile, so the
+	# flags (static, trimmed) are ours.
+	"$BIN_DIR/ocb" --config "$WORK/builder.yaml" --skip-compilation
+	(
+		cd "$dist"
+		CGO_ENABLED=0 go build -trimpath -o "$BIN_DIR/otelcol" .
+	)
+	mark_built otelcol "$stamp"
+}
+
+build_jaeger() {
+	local stamp="jaeger@$JAEGER_VERSION $(recipe_hash "$HERE/jaeger/go.mod" "$HERE/jaeger/tools.go")" dir jsrc
+	if up_to_date jaeger "$stamp"; then log "jaeger $JAEGER_VERSION already built"; return; fi
+	log "building Jaeger $JAEGER_VERSION from the tools module jaeger/ (cold: ~4-10 min)"
+	dir=$WORK/jaeger
+	mkdir -p "$dir"
+	cp "$HERE/jaeger/go.mod" "$HERE/jaeger/tools.go" "$dir/"
+	# Jaeger's own go.sum holds every checksum its build graph needs.
+	jsrc=$(cd "$WORK" && go mod download -json "github.com/jaegertracing/jaeger@$JAEGER_VERSION" | sed -n 's/^[[:space:]]*"Dir": "\(.*\)",$/\1/p')
+	[[ -f $jsrc/go.sum ]] || die "jaeger: no go.sum in the module cache copy of github.com/jaegertracing/jaeger@$JAEGER_VERSION"
+	cat "$jsrc/go.sum" >"$dir/go.sum"
+	[[ -f $HERE/jaeger/go.sum ]] && cat "$HERE/jaeger/go.sum" >>"$dir/go.sum"
+	(
+		cd "$dir"
+		CGO_ENABLED=0 go build -mod=mod -trimpath -o "$BIN_DIR/jaeger" github.com/jaegertracing/jaeger/cmd/jaeger
+	)
+	mark_built jaeger "$stamp"
+}
+
+install_prometheus() {
+	if dpkg-query -W -f='${Status}' "$PROMETHEUS_PACKAGE" 2>/dev/null | grep -q 'install ok installed'; then
+		log "apt: $PROMETHEUS_PACKAGE already installed"
+	else
+		[[ $(id -u) -eq 0 ]] || die "prometheus is not installed and installing it needs root; run: sudo $0 prometheus (or apt-get install $PROMETHEUS_PACKAGE)"
+		log "apt: installing $PROMETHEUS_PACKAGE"
+		apt-get update
+		DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends "$PROMETHEUS_PACKAGE"
+	fi
+	command -v prometheus >/dev/null || die "prometheus is installed but not on PATH"
+	ln -sf "$(command -v prometheus)" "$BIN_DIR/prometheus"
+}
+
+main() {
+	local tools=("$@") t start=$SECONDS
+	[[ ${#tools[@]} -gt 0 ]] || tools=(containerd kubelet otelcol jaeger prometheus)
+	mkdir -p "$BIN_DIR"
+	for t in "${tools[@]}"; do
+		case $t in
+		kubelet) timed kubelet build_kubelet ;;
+		containerd) timed containerd build_containerd ;;
+		otelcol) timed otelcol build_otelcol ;;
+		jaeger) timed jaeger build_jaeger ;;
+		prometheus) timed prometheus install_prometheus ;;
+		*) die "unknown tool ${t@Q}; expected kubelet, containerd, otelcol, jaeger or prometheus" ;;
+		esac
+	done
+	log "all done in $((SECONDS - start))s; tools are in $BIN_DIR"
+}
+
+main "$@"

@@ -1,0 +1,160 @@
+package systems_test
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	runtimeapi "k8s.io/cri-api/pkg/apis/runtime/v1"
+
+	"github.com/crio-trace/crio-trace/test/harness"
+)
+
+// busyboxRef is the harness's busybox image on its loopback registry.
+const busyboxRef = "/busybox:1.36"
+
+// stack is everything below kubelet: the back ends, the registry and the
+// traced containerd, plus what the run must clean up after.
+type stack struct {
+	ht       harness.Tools
+	st       systemTools
+	b        backends
+	registry string
+	ctd      *harness.Containerd
+	rt       runtimeapi.RuntimeServiceClient
+	im       runtimeapi.ImageServiceClient
+
+	mu  sync.Mutex
+	ids []string // sandbox and container ids seen, for the cgroup sweep
+}
+
+// startStack brings up the back ends and containerd, and registers, first
+// so that it runs last, the check that the host is as it was.
+func startStack(t *testing.T) *stack {
+	t.Helper()
+	ht, st := requireSystems(t)
+	before := snapshotHost(t)
+	s := &stack{ht: ht, st: st}
+	t.Cleanup(func() {
+		s.mu.Lock()
+		ids := slices.Clone(s.ids)
+		s.mu.Unlock()
+		removeCgroups(t, ids, before)
+		var own []string
+		if s.ctd != nil {
+			own = append(own, s.ctd.Root())
+		}
+		checkHost(t, before, own)
+		marks := []string{st.Kubelet, st.Containerd, st.Otelcol, st.Jaeger, st.CrioTrace}
+		for _, id := range ids {
+			marks = append(marks, id)
+		}
+		if left := leftoverProcesses(marks); len(left) > 0 {
+			t.Errorf("processes of the run left behind:\n%s", strings.Join(left, "\n"))
+		}
+	})
+	s.b = startBackends(t, st)
+	s.registry = harness.StartRegistry(t, ht)
+	s.ctd = startTracedContainerd(t, ht, st, s.registry, s.b.CollectorOTLP)
+	s.rt, s.im = s.ctd.Dial(t)
+	return s
+}
+
+// image is the busybox image the static pods run.
+func (s *stack) image() string { return s.registry + busyboxRef }
+
+// podFilter selects a static pod's containers or sandboxes by kubelet's
+// labels.
+func podLabels(fullName string) map[string]string {
+	return map[string]string{"io.kubernetes.pod.name": fullName, "io.kubernetes.pod.namespace": "default"}
+}
+
+// runningContainer returns the id of the pod's running container, "" when
+// none runs, straight from containerd (no span through crio-trace).
+func (s *stack) runningContainer(ctx context.Context, fullName string) (string, error) {
+	resp, err := s.rt.ListContainers(ctx, &runtimeapi.ListContainersRequest{Filter: &runtimeapi.ContainerFilter{
+		State:         &runtimeapi.ContainerStateValue{State: runtimeapi.ContainerState_CONTAINER_RUNNING},
+		LabelSelector: podLabels(fullName),
+	}})
+	if err != nil {
+		return "", err
+	}
+	if len(resp.GetContainers()) == 0 {
+		return "", nil
+	}
+	c := resp.GetContainers()[0]
+	s.remember(c.GetId(), c.GetPodSandboxId())
+	return c.GetId(), nil
+}
+
+// podGone reports whether the pod has neither a running container nor a
+// ready sandbox left.
+func (s *stack) podGone(ctx context.Context, fullName string) (bool, error) {
+	if id, err := s.runningContainer(ctx, fullName); err != nil || id != "" {
+		return false, err
+	}
+	resp, err := s.rt.ListPodSandbox(ctx, &runtimeapi.ListPodSandboxRequest{Filter: &runtimeapi.PodSandboxFilter{
+		State:         &runtimeapi.PodSandboxStateValue{State: runtimeapi.PodSandboxState_SANDBOX_READY},
+		LabelSelector: podLabels(fullName),
+	}})
+	if err != nil {
+		return false, err
+	}
+	return len(resp.GetItems()) == 0, nil
+}
+
+func (s *stack) remember(ids ...string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, id := range ids {
+		if id != "" && !slices.Contains(s.ids, id) {
+			s.ids = append(s.ids, id)
+		}
+	}
+}
+
+// runPod adds a static pod, waits until its container runs, and returns how
+// long that took from the moment the manifest appeared.
+func (s *stack) runPod(t *testing.T, k kubelet, name string) (string, time.Duration) {
+	t.Helper()
+	start := time.Now()
+	full := k.addPod(t, name, s.image())
+	err := waitFor(t.Context(), k.proc, fmt.Sprintf("pod %q running", full), 2*time.Minute, 10*time.Millisecond, func() (bool, error) {
+		id, err := s.runningContainer(t.Context(), full)
+		return id != "", err
+	})
+	took := time.Since(start)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return full, took
+}
+
+// stopPod removes the manifest and waits until kubelet has torn the pod
+// down.
+func (s *stack) stopPod(t *testing.T, k kubelet, name, full string) {
+	t.Helper()
+	k.removePod(t, name)
+	if err := waitFor(t.Context(), k.proc, fmt.Sprintf("pod %q torn down", full), 2*time.Minute, 50*time.Millisecond, func() (bool, error) {
+		return s.podGone(t.Context(), full)
+	}); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// artifactDir is where the run keeps what a person looks at afterwards:
+// bin/systems in the repository (bin/ is ignored by git).
+func (s *stack) artifactDir(t *testing.T) string {
+	t.Helper()
+	dir := filepath.Join(s.ht.RepoRoot, "bin", "systems")
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatalf("creating %s: %v", dir, err)
+	}
+	return dir
+}
