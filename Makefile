@@ -26,12 +26,13 @@ build: ## build bin/crio-trace and bin/crio-trace-demo
 demo: ## run the one-command demo (embedded runtime, in-process collector)
 	$(GO) run ./cmd/crio-trace-demo $(DEMO_ARGS)
 
-test: lint unit bench-smoke deploy-validate ## everything: lint, unit and integration tests, e2e when root
+test: lint unit bench-smoke deploy-validate ## everything: lint, unit and integration tests; e2e and systems when root
 ifeq ($(IS_ROOT),yes)
 	$(MAKE) e2e
+	$(MAKE) systems
 else
-	@echo "!!! make test: NOT ROOT — the end-to-end tests (containerd, crictl, critest) were NOT run." >&2
-	@echo "!!! Run 'sudo make e2e' to run them." >&2
+	@echo "!!! make test: NOT ROOT — the end-to-end tests (containerd, crictl, critest, kubelet, collector," >&2
+	@echo "!!! Jaeger, Prometheus) were NOT run. Run 'sudo make e2e systems' to run them." >&2
 endif
 
 lint: ## gofmt, go vet, go mod tidy check
@@ -48,7 +49,9 @@ e2e: ## end-to-end: containerd + runc, crictl, critest parity, forward mode (roo
 	./hack/systems/build-tools.sh containerd   # upstream containerd with its tracing plugins (~1.5 min cold)
 	CRIO_TRACE_E2E=run $(GO) test -count=1 -timeout 45m -p 1 ./test/harness/... ./test/daemon/... ./test/forward/...
 
-systems: ## real kubelet + upstream containerd + collector + Jaeger + Prometheus (root)
+systems: ## real kubelet + upstream containerd + collector + Jaeger + Prometheus (root; cold build ~15-30 min, cached)
+	@[ "$(IS_ROOT)" = yes ] || { echo "make systems: must run as root (kubelet, containerd, mounts)"; exit 1; }
+	./hack/install-e2e-deps.sh
 	./hack/systems/build-tools.sh
 	CRIO_TRACE_E2E=run $(GO) test -count=1 -timeout 40m -v ./test/systems/...
 
