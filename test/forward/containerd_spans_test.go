@@ -35,16 +35,7 @@ func TestContainerdSpans(t *testing.T) {
 	harness.RequireRoot(t)
 	bin := upstreamContainerd(t)
 	recv := startReceiver(t)
-	env := harness.StartWith(t, harness.ContainerdOptions{Binary: bin, ExtraConfig: fmt.Sprintf(`
-[plugins."io.containerd.tracing.processor.v1.otlp"]
-  endpoint = %q
-  protocol = "grpc"
-  insecure = true
-
-[plugins."io.containerd.internal.v1.tracing"]
-  sampling_ratio = 1.0
-  service_name = %q
-`, recv.Addr(), svcContainerd)})
+	env := harness.StartWith(t, harness.ContainerdOptions{Binary: bin, ExtraConfig: harness.TracingConfig(recv.Addr())})
 	d := startDaemon(t, "--runtime-endpoint", env.Containerd.Endpoint(),
 		"--enable-tracing", "--tracing-endpoint", recv.Addr())
 	k := newKubelet(t, d.endpoint(), recv.Addr())

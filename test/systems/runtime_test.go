@@ -2,10 +2,8 @@ package systems_test
 
 import (
 	"context"
-	"fmt"
 	"os"
 	"path/filepath"
-	"strconv"
 	"testing"
 	"time"
 
@@ -16,43 +14,15 @@ import (
 	"github.com/crio-trace/crio-trace/test/harness"
 )
 
-// tracingSections turn on upstream containerd's tracing plugins (measured:
-// without protocol = "grpc" the OTLP plugin errors out).
-const tracingSections = `
-[plugins."io.containerd.tracing.processor.v1.otlp"]
-  endpoint = %q
-  protocol = "grpc"
-  insecure = true
-
-[plugins."io.containerd.internal.v1.tracing"]
-  sampling_ratio = 1.0
-  service_name = "containerd"
-`
-
 // startTracedContainerd starts upstream containerd through the harness
 // (registry mirror, CNI, own root, full cleanup), with its tracing plugins
-// exporting to otlp. The harness writes Debian containerd's config and runs
-// tools.Containerd with --config; a two-line wrapper in between appends the
-// tracing sections and execs the upstream binary, so the pid the harness
-// stops is containerd's own.
+// exporting to otlp.
 func startTracedContainerd(t *testing.T, ht harness.Tools, st systemTools, registry, otlp string) *harness.Containerd {
 	t.Helper()
-	dir := t.TempDir()
-	sections := filepath.Join(dir, "tracing.toml")
-	if err := os.WriteFile(sections, fmt.Appendf(nil, tracingSections, otlp), 0o644); err != nil {
-		t.Fatalf("writing containerd tracing config: %v", err)
-	}
-	wrapper := filepath.Join(dir, "containerd")
-	script := "#!/bin/sh\n# $1 $2 are --config FILE (the harness's call).\n" +
-		"cat \"$2\" " + strconv.Quote(sections) + " > \"$2.traced\" || exit 1\n" +
-		"cfg=\"$2.traced\"; shift 2\n" +
-		"exec " + strconv.Quote(st.Containerd) + " --config \"$cfg\" \"$@\"\n"
-	if err := os.WriteFile(wrapper, []byte(script), 0o755); err != nil {
-		t.Fatalf("writing containerd wrapper: %v", err)
-	}
-	tools := ht
-	tools.Containerd = wrapper
-	return harness.StartContainerd(t, tools, registry)
+	return harness.StartContainerdWith(t, ht, registry, harness.ContainerdOptions{
+		Binary:      st.Containerd,
+		ExtraConfig: harness.TracingConfig(otlp),
+	})
 }
 
 // daemon is a running crio-trace.
