@@ -9,7 +9,6 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -17,6 +16,8 @@ import (
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/credentials/insecure"
 	runtimeapi "k8s.io/cri-api/pkg/apis/runtime/v1"
+
+	"github.com/crio-trace/crio-trace/test/harness"
 )
 
 // Bounds of the waits below. Generous: the daemon may be a -race build on a
@@ -27,31 +28,12 @@ const (
 	pollEvery    = 10 * time.Millisecond
 )
 
-// syncBuffer is a bytes.Buffer that is safe for one writer (the process's
-// stderr copier) and many readers.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
-
 // daemon is one crio-trace process started by a test.
 type daemon struct {
 	sock   string
 	cmd    *exec.Cmd
-	stderr *syncBuffer
-	stdout *syncBuffer
+	stderr *harness.SyncBuffer
+	stdout *harness.SyncBuffer
 	done   chan struct{} // closed once the process has been waited for
 	err    error         // Wait's result, readable once done is closed
 }
@@ -122,8 +104,8 @@ func startProcess(t *testing.T, args ...string) *daemon {
 	t.Helper()
 	d := &daemon{
 		cmd:    exec.Command(daemonBin, args...),
-		stderr: &syncBuffer{},
-		stdout: &syncBuffer{},
+		stderr: &harness.SyncBuffer{},
+		stdout: &harness.SyncBuffer{},
 		done:   make(chan struct{}),
 	}
 	for i, a := range args {

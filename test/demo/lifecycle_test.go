@@ -1,19 +1,18 @@
 package demo_test
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
 
 	"github.com/crio-trace/crio-trace/internal/otlpreceiver"
+	"github.com/crio-trace/crio-trace/test/harness"
 )
 
 // TestOTLPEndpoint runs the demo with --otlp-endpoint pointing at a
@@ -104,24 +103,6 @@ func TestFailureExits(t *testing.T) {
 	}
 }
 
-// syncBuffer is a bytes.Buffer safe to read while a process writes to it.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
-
 // TestInterrupt sends SIGINT while the slow image is being pulled: the demo
 // must stop at once (the pull honours cancellation), exit 1 saying why, and
 // leave nothing behind.
@@ -129,7 +110,7 @@ func TestInterrupt(t *testing.T) {
 	ctx, cancel := context.WithTimeout(t.Context(), runTimeout)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, demoBin, "--scenario", "slow-image-pull", "--html", filepath.Join(t.TempDir(), "t.html"))
-	var out, errOut syncBuffer
+	var out, errOut harness.SyncBuffer
 	cmd.Stdout, cmd.Stderr = &out, &errOut
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)

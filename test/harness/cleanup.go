@@ -28,11 +28,11 @@ func (c *Containerd) cleanup(t testing.TB) {
 		} else if err := c.removeAll(context.Background(), time.Minute); err != nil {
 			t.Errorf("removing pods and containers: %v", err)
 		}
-		if err := c.proc.stop(15 * time.Second); err != nil {
+		if err := c.proc.Stop(15 * time.Second); err != nil {
 			t.Errorf("stopping containerd: %v", err)
 		}
 		if t.Failed() {
-			t.Logf("containerd log %s (tail):\n%s", c.LogPath(), c.proc.logTail(60))
+			t.Logf("containerd log %s (tail):\n%s", c.LogPath(), c.proc.Tail(60))
 		}
 	}
 	if pids := c.killLeftovers(); len(pids) > 0 {

@@ -18,7 +18,7 @@ import (
 type Containerd struct {
 	root   string
 	socket string
-	proc   *process
+	proc   *Process
 	tools  Tools
 	lock   *os.File // flock held while the test runs; see sweep.go
 	// argv and env start the process again on Restart.
@@ -127,14 +127,14 @@ func (c *Containerd) launch(t testing.TB) {
 	t.Helper()
 	start := time.Now()
 	var err error
-	c.proc, err = startProcess("containerd", c.LogPath(), c.env, c.argv...)
+	c.proc, err = StartProcess("containerd", c.LogPath(), c.env, c.argv...)
 	if err != nil {
 		t.Fatalf("%v", err)
 	}
 	if err := c.waitReady(t.Context(), 30*time.Second); err != nil {
-		t.Fatalf("containerd did not answer CRI Version: %v\ncontainerd log (tail):\n%s", err, c.proc.logTail(40))
+		t.Fatalf("containerd did not answer CRI Version: %v\ncontainerd log (tail):\n%s", err, c.proc.Tail(40))
 	}
-	t.Logf("containerd (pid %d) ready at %s in %s", c.proc.pid(), c.Endpoint(), time.Since(start).Round(time.Millisecond))
+	t.Logf("containerd (pid %d) ready at %s in %s", c.proc.Pid(), c.Endpoint(), time.Since(start).Round(time.Millisecond))
 }
 
 // Stop stops containerd (SIGTERM, then SIGKILL after 15 s) and leaves its
@@ -144,10 +144,10 @@ func (c *Containerd) launch(t testing.TB) {
 func (c *Containerd) Stop(t testing.TB) {
 	t.Helper()
 	c.stopped = true
-	if err := c.proc.stop(15 * time.Second); err != nil {
+	if err := c.proc.Stop(15 * time.Second); err != nil {
 		t.Fatalf("stopping containerd: %v", err)
 	}
-	t.Logf("containerd (pid %d) stopped", c.proc.pid())
+	t.Logf("containerd (pid %d) stopped", c.proc.Pid())
 }
 
 // Restart starts containerd again with the same binary, configuration and
@@ -156,7 +156,7 @@ func (c *Containerd) Stop(t testing.TB) {
 // containerd itself.
 func (c *Containerd) Restart(t testing.TB) {
 	t.Helper()
-	if done, _ := c.proc.exited(); !done {
+	if done, _ := c.proc.Exited(); !done {
 		c.Stop(t)
 	}
 	c.launch(t)
@@ -176,7 +176,7 @@ func (c *Containerd) Root() string { return c.root }
 func (c *Containerd) LogPath() string { return filepath.Join(c.root, "containerd.log") }
 
 // Pid is the process id of containerd.
-func (c *Containerd) Pid() int { return c.proc.pid() }
+func (c *Containerd) Pid() int { return c.proc.Pid() }
 
 // Dial connects to containerd's CRI services. The connection is closed when
 // t ends.
@@ -201,7 +201,7 @@ func (c *Containerd) waitReady(ctx context.Context, timeout time.Duration) error
 	// Dial only once the socket exists: a failed first dial would put the
 	// gRPC connection into a one-second reconnect backoff.
 	err := poll(timeout, 10*time.Millisecond, func() (bool, error) {
-		if done, werr := c.proc.exited(); done {
+		if done, werr := c.proc.Exited(); done {
 			return false, stopPolling{exitError("containerd", werr)}
 		}
 		_, err := os.Stat(c.socket)
@@ -217,7 +217,7 @@ func (c *Containerd) waitReady(ctx context.Context, timeout time.Duration) error
 	defer conn.Close()
 	rt := runtimeapi.NewRuntimeServiceClient(conn)
 	return poll(time.Until(deadline), 20*time.Millisecond, func() (bool, error) {
-		if done, werr := c.proc.exited(); done {
+		if done, werr := c.proc.Exited(); done {
 			return false, stopPolling{exitError("containerd", werr)}
 		}
 		callCtx, cancel := context.WithTimeout(ctx, time.Second)

@@ -11,8 +11,9 @@ import (
 	"time"
 )
 
-// process is a daemon the harness started, with its output in a log file.
-type process struct {
+// Process is a program a test started, with its stdout and stderr appended
+// to a log file. It is stopped by the pid it was started with, never by name.
+type Process struct {
 	name    string
 	cmd     *exec.Cmd
 	logPath string
@@ -20,9 +21,14 @@ type process struct {
 	err     error         // the Wait result, valid after done
 }
 
-// startProcess starts argv with stdout and stderr appended to logPath. The
-// child gets SIGTERM if the test binary dies before its cleanup runs.
-func startProcess(name, logPath string, env []string, argv ...string) (*process, error) {
+// StartProcess starts argv with stdout and stderr appended to logPath, in
+// its own process group, with env as its whole environment. The child gets
+// SIGTERM if the test binary dies before its cleanup runs. name is used in
+// messages only. The caller stops the process with Stop.
+func StartProcess(name, logPath string, env []string, argv ...string) (*Process, error) {
+	if len(argv) == 0 {
+		return nil, fmt.Errorf("starting %s: no command", name)
+	}
 	logFile, err := os.OpenFile(logPath, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
 	if err != nil {
 		return nil, fmt.Errorf("opening %s log: %w", name, err)
@@ -36,7 +42,7 @@ func startProcess(name, logPath string, env []string, argv ...string) (*process,
 	if err := cmd.Start(); err != nil {
 		return nil, fmt.Errorf("starting %s: %w", name, err)
 	}
-	p := &process{name: name, cmd: cmd, logPath: logPath, done: make(chan struct{})}
+	p := &Process{name: name, cmd: cmd, logPath: logPath, done: make(chan struct{})}
 	go func() {
 		p.err = cmd.Wait()
 		close(p.done)
@@ -44,11 +50,17 @@ func startProcess(name, logPath string, env []string, argv ...string) (*process,
 	return p, nil
 }
 
-// pid is the process id the harness started.
-func (p *process) pid() int { return p.cmd.Process.Pid }
+// Name is the name the process was started with.
+func (p *Process) Name() string { return p.name }
 
-// exited reports whether the process has ended, and how.
-func (p *process) exited() (bool, error) {
+// Pid is the process id StartProcess started.
+func (p *Process) Pid() int { return p.cmd.Process.Pid }
+
+// LogPath is the file the process's output is appended to.
+func (p *Process) LogPath() string { return p.logPath }
+
+// Exited reports whether the process has ended, and how.
+func (p *Process) Exited() (bool, error) {
 	select {
 	case <-p.done:
 		return true, p.err
@@ -57,14 +69,16 @@ func (p *process) exited() (bool, error) {
 	}
 }
 
-// stop sends SIGTERM to the process it started, and SIGKILL if it is still
+// Stop sends SIGTERM to the process it started, and SIGKILL if it is still
 // running after grace. It returns once the process has been reaped.
-func (p *process) stop(grace time.Duration) error {
-	if done, _ := p.exited(); done {
+// Stopping a process that already ended is not an error, and neither is
+// a non-zero exit after SIGTERM.
+func (p *Process) Stop(grace time.Duration) error {
+	if done, _ := p.Exited(); done {
 		return nil
 	}
 	if err := p.cmd.Process.Signal(syscall.SIGTERM); err != nil && !errors.Is(err, os.ErrProcessDone) {
-		return fmt.Errorf("sending SIGTERM to %s (pid %d): %w", p.name, p.pid(), err)
+		return fmt.Errorf("sending SIGTERM to %s (pid %d): %w", p.name, p.Pid(), err)
 	}
 	select {
 	case <-p.done:
@@ -72,10 +86,10 @@ func (p *process) stop(grace time.Duration) error {
 	case <-time.After(grace):
 	}
 	if err := p.cmd.Process.Kill(); err != nil && !errors.Is(err, os.ErrProcessDone) {
-		return fmt.Errorf("killing %s (pid %d): %w", p.name, p.pid(), err)
+		return fmt.Errorf("killing %s (pid %d): %w", p.name, p.Pid(), err)
 	}
 	<-p.done
-	return fmt.Errorf("%s (pid %d) ignored SIGTERM for %s and was killed", p.name, p.pid(), grace)
+	return fmt.Errorf("%s (pid %d) ignored SIGTERM for %s and was killed", p.name, p.Pid(), grace)
 }
 
 // exitError says that the daemon name ended early, with its Wait error.
@@ -86,8 +100,8 @@ func exitError(name string, werr error) error {
 	return fmt.Errorf("%s exited: %w", name, werr)
 }
 
-// logTail returns the last n lines of the process's log.
-func (p *process) logTail(n int) string { return fileTail(p.logPath, n) }
+// Tail returns the last n lines of the process's log, or why it cannot.
+func (p *Process) Tail(n int) string { return fileTail(p.logPath, n) }
 
 // fileTail returns the last n lines of the file at path, or why it cannot.
 func fileTail(path string, n int) string {

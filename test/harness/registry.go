@@ -19,23 +19,23 @@ func StartRegistry(t testing.TB, tools Tools) string {
 	t.Helper()
 	dir := t.TempDir()
 	logPath := filepath.Join(dir, "registry.log")
-	p, err := startProcess("registry", logPath, os.Environ(),
+	p, err := StartProcess("registry", logPath, os.Environ(),
 		tools.Crane, "registry", "serve", "--address", "127.0.0.1:0")
 	if err != nil {
 		t.Fatalf("starting the registry: %v", err)
 	}
 	t.Cleanup(func() {
-		if err := p.stop(5 * time.Second); err != nil {
+		if err := p.Stop(5 * time.Second); err != nil {
 			t.Errorf("stopping the registry: %v", err)
 		}
 		if t.Failed() {
-			t.Logf("registry log (tail):\n%s", p.logTail(20))
+			t.Logf("registry log (tail):\n%s", p.Tail(20))
 		}
 	})
 
 	var port string
 	err = poll(15*time.Second, 20*time.Millisecond, func() (bool, error) {
-		if done, werr := p.exited(); done {
+		if done, werr := p.Exited(); done {
 			return false, stopPolling{exitError("registry", werr)}
 		}
 		data, err := os.ReadFile(logPath)
@@ -49,7 +49,7 @@ func StartRegistry(t testing.TB, tools Tools) string {
 		return false, nil
 	})
 	if err != nil {
-		t.Fatalf("waiting for the registry to listen: %v\n%s", err, p.logTail(20))
+		t.Fatalf("waiting for the registry to listen: %v\n%s", err, p.Tail(20))
 	}
 	addr := "127.0.0.1:" + port
 

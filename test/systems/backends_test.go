@@ -10,6 +10,8 @@ import (
 	"testing"
 	"text/template"
 	"time"
+
+	"github.com/crio-trace/crio-trace/test/harness"
 )
 
 // backends are the observability programs of the run, all on 127.0.0.1.
@@ -152,7 +154,7 @@ func startBackends(t *testing.T, st systemTools) backends {
 	type jaegerPorts struct{ Receiver, In, Query, QueryGRPC string }
 	jOTLP := jaegerPorts{"otlp", loopback(freePort(t)), loopback(freePort(t)), loopback(freePort(t))}
 	jZipkin := jaegerPorts{"zipkin", loopback(freePort(t)), loopback(freePort(t)), loopback(freePort(t))}
-	var started []*proc
+	var started []*harness.Process
 	for _, j := range []jaegerPorts{jOTLP, jZipkin} {
 		cfg := writeTemplate(t, jaegerConfig, j, dir, "jaeger-"+j.Receiver+".yaml")
 		p := start(t, "jaeger-"+j.Receiver, filepath.Join(dir, "jaeger-"+j.Receiver+".log"), env,
@@ -180,7 +182,7 @@ func startBackends(t *testing.T, st systemTools) backends {
 		PrometheusAPI:     "http://" + promAddr,
 	}
 	checks := []struct {
-		p    *proc
+		p    *harness.Process
 		what string
 		ok   func() (bool, error)
 	}{

@@ -12,6 +12,8 @@ import (
 	"testing"
 	"text/template"
 	"time"
+
+	"github.com/crio-trace/crio-trace/test/harness"
 )
 
 // nodeName is the kubelet's node name; static pods are named
@@ -74,7 +76,7 @@ tracing:
 
 // kubelet is a running standalone kubelet.
 type kubelet struct {
-	*proc
+	*harness.Process
 	manifests string
 	readOnly  string
 }
@@ -116,9 +118,9 @@ func startKubelet(t *testing.T, st systemTools, runtime, otlp string) kubelet {
 		strconv.Quote(st.Kubelet), strconv.Quote(cfg), strconv.Quote(mk("root")), strconv.Quote(mk("pki")), nodeName)
 
 	// unshare without --fork execs sh, which execs kubelet: one pid.
-	k.proc = start(t, "kubelet", filepath.Join(dir, "kubelet.log"), []string{"PATH=/usr/sbin:/usr/bin:/sbin:/bin"},
+	k.Process = start(t, "kubelet", filepath.Join(dir, "kubelet.log"), []string{"PATH=/usr/sbin:/usr/bin:/sbin:/bin"},
 		st.Unshare, "--mount", "--propagation", "private", "sh", "-c", script.String())
-	if err := waitFor(t.Context(), k.proc, "kubelet read-only API", 90*time.Second, 100*time.Millisecond,
+	if err := waitFor(t.Context(), k.Process, "kubelet read-only API", 90*time.Second, 100*time.Millisecond,
 		httpOK(t.Context(), "http://"+k.readOnly+"/pods")); err != nil {
 		t.Fatal(err)
 	}

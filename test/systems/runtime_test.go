@@ -27,7 +27,7 @@ func startTracedContainerd(t *testing.T, ht harness.Tools, st systemTools, regis
 
 // daemon is a running crio-trace.
 type daemon struct {
-	*proc
+	*harness.Process
 	socket string
 }
 
@@ -46,7 +46,7 @@ func startDaemon(t *testing.T, st systemTools, runtimeEndpoint, otlp string, tra
 		args = append(args, "--enable-tracing", "--tracing-endpoint", otlp, "--tracing-sampling-rate-per-million", "1000000")
 	}
 	p := start(t, "crio-trace", filepath.Join(dir, "crio-trace.log"), []string{"PATH=/usr/bin:/bin"}, args...)
-	d := daemon{proc: p, socket: sock}
+	d := daemon{Process: p, socket: sock}
 	if err := waitFor(t.Context(), p, "crio-trace answering CRI Version", 30*time.Second, 20*time.Millisecond, func() (bool, error) {
 		if _, err := os.Stat(sock); err != nil {
 			return false, err

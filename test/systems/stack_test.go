@@ -125,7 +125,7 @@ func (s *stack) runPod(t *testing.T, k kubelet, name string) (string, time.Durat
 	t.Helper()
 	start := time.Now()
 	full := k.addPod(t, name, s.image())
-	err := waitFor(t.Context(), k.proc, fmt.Sprintf("pod %q running", full), 2*time.Minute, 10*time.Millisecond, func() (bool, error) {
+	err := waitFor(t.Context(), k.Process, fmt.Sprintf("pod %q running", full), 2*time.Minute, 10*time.Millisecond, func() (bool, error) {
 		id, err := s.runningContainer(t.Context(), full)
 		return id != "", err
 	})
@@ -141,7 +141,7 @@ func (s *stack) runPod(t *testing.T, k kubelet, name string) (string, time.Durat
 func (s *stack) stopPod(t *testing.T, k kubelet, name, full string) {
 	t.Helper()
 	k.removePod(t, name)
-	if err := waitFor(t.Context(), k.proc, fmt.Sprintf("pod %q torn down", full), 2*time.Minute, 50*time.Millisecond, func() (bool, error) {
+	if err := waitFor(t.Context(), k.Process, fmt.Sprintf("pod %q torn down", full), 2*time.Minute, 50*time.Millisecond, func() (bool, error) {
 		return s.podGone(t.Context(), full)
 	}); err != nil {
 		t.Fatal(err)

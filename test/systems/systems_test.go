@@ -40,7 +40,7 @@ func TestSystems(t *testing.T) {
 
 	const podName = "traced"
 	full, took := s.runPod(t, k, podName)
-	if err := waitFor(ctx, k.proc, "kubelet reporting the pod Running", time.Minute, 100*time.Millisecond, func() (bool, error) {
+	if err := waitFor(ctx, k.Process, "kubelet reporting the pod Running", time.Minute, 100*time.Millisecond, func() (bool, error) {
 		phase, err := k.podPhase(ctx, full)
 		return phase == "Running", err
 	}); err != nil {
@@ -48,7 +48,7 @@ func TestSystems(t *testing.T) {
 	}
 	t.Logf("pod %s running %s after its manifest appeared", full, took.Round(time.Millisecond))
 	s.stopPod(t, k, podName, full)
-	if err := waitFor(ctx, k.proc, "kubelet forgetting the pod", time.Minute, 100*time.Millisecond, func() (bool, error) {
+	if err := waitFor(ctx, k.Process, "kubelet forgetting the pod", time.Minute, 100*time.Millisecond, func() (bool, error) {
 		phase, err := k.podPhase(ctx, full)
 		return phase == "", err
 	}); err != nil {
