@@ -14,7 +14,7 @@ FUZZTIME     ?= 20s
 BENCHCOUNT   ?= 6
 IS_ROOT      := $(shell [ "$$(id -u)" = 0 ] && echo yes)
 
-.PHONY: help build demo test unit lint e2e bench bench-smoke fuzz systems deploy-validate kind-up clean
+.PHONY: help build demo test unit browser lint e2e bench bench-smoke fuzz systems deploy-validate kind-up clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-16s %s\n", $$1, $$2}'
@@ -40,8 +40,14 @@ lint: ## gofmt, go vet, go mod tidy check
 	$(GO) vet ./...
 	$(GO) mod tidy -diff
 
-unit: ## go test -race over every package; tests that need root and real runtimes are left to `make e2e`
+unit: browser ## go test -race over every package; tests that need root and real runtimes are left to `make e2e`
 	CRIO_TRACE_E2E=skip $(GO) test -race -count=1 -timeout 20m ./...
+
+browser: ## Debian's chromium for the HTML waterfall tests (installed when root; the tests say how otherwise)
+	@if ! command -v chromium >/dev/null; then \
+	  if [ "$(IS_ROOT)" = yes ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; \
+	  else echo "!!! chromium missing: the browser tests will fail; install it with: sudo apt-get install -y chromium" >&2; fi; \
+	fi
 
 e2e: ## end-to-end: containerd + runc, crictl, critest parity, forward mode (root; installs what it needs)
 	@[ "$(IS_ROOT)" = yes ] || { echo "make e2e: must run as root (containerd, mounts)"; exit 1; }
