@@ -25,8 +25,9 @@ CACHE_DIR=${CRIO_TRACE_CACHE:-$HOME/.cache/crio-trace}
 BIN_DIR=$CACHE_DIR/bin
 REPO_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 
-log() { printf 'install-e2e-deps: %s\n' "$*" >&2; }
-die() { printf 'install-e2e-deps: ERROR: %s\n' "$*" >&2; exit 1; }
+PROG=install-e2e-deps
+# shellcheck source=hack/lib.sh
+source "$REPO_ROOT/hack/lib.sh"
 
 if [[ ${1:-} == --print-bin-dir ]]; then
 	printf '%s\n' "$BIN_DIR"
@@ -38,13 +39,7 @@ fi
 [[ $(id -u) -eq 0 ]] || die "must run as root (it installs Debian packages and the tests start containerd); try: sudo $0"
 command -v go >/dev/null || die "go is not on PATH; install Go $(sed -n 's/^go //p' "$REPO_ROOT/go.mod") or newer first"
 
-WORK=$(mktemp -d "${TMPDIR:-/tmp}/crio-trace-deps.XXXXXX")
-cleanup() {
-	# The Go module cache is read-only; make copies writable so rm works.
-	chmod -R u+w "$WORK" 2>/dev/null || true
-	rm -rf "$WORK"
-}
-trap cleanup EXIT
+make_workdir crio-trace-deps
 
 install_packages() {
 	local missing=() pkg
@@ -64,26 +59,6 @@ install_packages() {
 	# own instances and do not need it, but leave the admin's choice alone.
 }
 
-# up_to_date NAME STAMP: true when $BIN_DIR/NAME exists and was built from STAMP.
-up_to_date() {
-	[[ -x $BIN_DIR/$1 && -f $BIN_DIR/.$1.stamp && $(<"$BIN_DIR/.$1.stamp") == "$2" ]]
-}
-
-mark_built() { printf '%s\n' "$2" >"$BIN_DIR/.$1.stamp"; }
-
-# module_source MODULE VERSION: copy the module's source out of the module
-# cache into $WORK (writable, without vendor/) and print the copy's path.
-module_source() {
-	local dir dst
-	dir=$(cd "$WORK" && go mod download -json "$1@$2" | sed -n 's/^[[:space:]]*"Dir": "\(.*\)",$/\1/p')
-	[[ -n $dir && -d $dir ]] || die "go mod download $1@$2 gave no source directory"
-	dst=$WORK/src/${1//\//_}
-	mkdir -p "$dst"
-	cp -a "$dir/." "$dst/"
-	chmod -R u+w "$dst"
-	rm -rf "$dst/vendor"
-	printf '%s\n' "$dst"
-}
 
 build_crane() {
 	local stamp="$CRANE_MODULE@$CRANE_VERSION" src

@@ -29,8 +29,9 @@ HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 CACHE_DIR=${CRIO_TRACE_CACHE:-$HOME/.cache/crio-trace}/systems
 BIN_DIR=$CACHE_DIR/bin
 
-log() { printf 'build-tools: %s\n' "$*" >&2; }
-die() { printf 'build-tools: ERROR: %s\n' "$*" >&2; exit 1; }
+PROG=build-tools
+# shellcheck source=hack/lib.sh
+source "$HERE/../lib.sh"
 
 if [[ ${1:-} == --print-bin-dir ]]; then
 	printf '%s\n' "$BIN_DIR"
@@ -41,36 +42,12 @@ command -v go >/dev/null || die "go is not on PATH; install Go 1.26 or newer fir
 # k8s.io/kubernetes ships a go.work; every build here is a plain module build.
 export GOWORK=off
 
-WORK=$(mktemp -d "${TMPDIR:-/tmp}/crio-trace-systems.XXXXXX")
-cleanup() {
-	# Copies out of the read-only module cache need u+w before rm.
-	chmod -R u+w "$WORK" 2>/dev/null || true
-	rm -rf "$WORK"
-}
-trap cleanup EXIT
+make_workdir crio-trace-systems
 
-# up_to_date NAME STAMP: true when $BIN_DIR/NAME exists and was built from STAMP.
-up_to_date() {
-	[[ -x $BIN_DIR/$1 && -f $BIN_DIR/.$1.stamp && $(<"$BIN_DIR/.$1.stamp") == "$2" ]]
-}
-mark_built() { printf '%s\n' "$2" >"$BIN_DIR/.$1.stamp"; }
 
 # recipe_hash FILE...: a stamp component that changes when a recipe file does.
 recipe_hash() { cat "$@" | sha256sum | cut -c1-16; }
 
-# module_source MODULE VERSION: copy a module's source out of the module cache
-# into $WORK (writable, without vendor/) and print the copy's path.
-module_source() {
-	local dir dst
-	dir=$(cd "$WORK" && go mod download -json "$1@$2" | sed -n 's/^[[:space:]]*"Dir": "\(.*\)",$/\1/p')
-	[[ -n $dir && -d $dir ]] || die "go mod download $1@$2 gave no source directory (is the module proxy reachable?)"
-	dst=$WORK/src/${1//\//_}
-	mkdir -p "$dst"
-	cp -a "$dir/." "$dst/"
-	chmod -R u+w "$dst"
-	rm -rf "$dst/vendor"
-	printf '%s\n' "$dst"
-}
 
 # timed NAME CMD...: run a build step and report its wall time.
 # Called as a plain command so `set -e` stays in force inside the step; the
