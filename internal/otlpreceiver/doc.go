@@ -1,5 +1,7 @@
-// Package otlpreceiver is a small OTLP/gRPC trace receiver that runs inside
-// the calling process, on a loopback address.
+// Package otlpreceiver is a small OTLP trace receiver that runs inside the
+// calling process, on a loopback address: OTLP/gRPC by default, OTLP/HTTP
+// (binary protobuf) and TLS or mutual TLS with [StartWith]. [StartSilent]
+// is a collector that accepts connections and never answers.
 //
 // Tests use it to receive the spans a component exports over the real wire
 // protocol (the OpenTelemetry SDK and its otlptracegrpc exporter on one side,

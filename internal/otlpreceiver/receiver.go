@@ -2,21 +2,29 @@ package otlpreceiver
 
 import (
 	"context"
+	"crypto/tls"
 	"fmt"
+	"io"
+	"log"
 	"net"
+	"net/http"
 	"sync"
+	"time"
 
 	collectorpb "go.opentelemetry.io/proto/otlp/collector/trace/v1"
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/credentials"
 )
 
-// Receiver is an OTLP/gRPC trace receiver serving in the background. All
+// Receiver is an OTLP trace receiver (gRPC, or HTTP with StartWith) serving
+// in the background. All
 // methods are safe for concurrent use. Create one with Start and release it
 // with Stop.
 type Receiver struct {
 	lis    *countingListener
-	server *grpc.Server
+	server *grpc.Server  // OTLP/gRPC; nil when serving HTTP
+	http   *http.Server  // OTLP/HTTP; nil when serving gRPC
 	served chan struct{} // closed when Serve has returned
 
 	mu       sync.Mutex
@@ -28,30 +36,64 @@ type Receiver struct {
 	stopOnce sync.Once
 }
 
+// Options change how StartWith serves. The zero value is what Start does:
+// OTLP/gRPC in plaintext.
+type Options struct {
+	// TLS, when set, makes the receiver speak TLS with this configuration
+	// (its Certificates, and ClientAuth/ClientCAs for mutual TLS).
+	TLS *tls.Config
+	// HTTP serves OTLP/HTTP (binary protobuf, POST /v1/traces) instead of
+	// OTLP/gRPC.
+	HTTP bool
+}
+
 // Start listens on addr and serves OTLP/gRPC trace exports on it in the
 // background until Stop. addr is a TCP host:port; use "127.0.0.1:0" for a
 // free port, or a fixed "127.0.0.1:PORT" to come back on the port of a
 // receiver that was stopped: on Linux Go's net.Listen sets SO_REUSEADDR, so
 // connections of the old receiver lingering in TIME_WAIT do not block the
 // new bind (a port still held by a live listener does, and Start fails).
-func Start(addr string) (*Receiver, error) {
+func Start(addr string) (*Receiver, error) { return StartWith(addr, Options{}) }
+
+// StartWith is Start with options: TLS, mutual TLS, OTLP/HTTP.
+func StartWith(addr string, opts Options) (*Receiver, error) {
 	l, err := net.Listen("tcp", addr)
 	if err != nil {
 		return nil, fmt.Errorf("otlp receiver: listening on %q: %w", addr, err)
 	}
 	r := &Receiver{
 		lis:     &countingListener{Listener: l},
-		server:  grpc.NewServer(),
 		served:  make(chan struct{}),
 		changed: make(chan struct{}),
 	}
-	collectorpb.RegisterTraceServiceServer(r.server, &traceService{r: r})
+	svc := &traceService{r: r}
+	var serve func() error
+	if opts.HTTP {
+		var lis net.Listener = r.lis
+		if opts.TLS != nil {
+			lis = tls.NewListener(lis, opts.TLS)
+		}
+		// Failed handshakes are what TLS tests provoke; they are the
+		// client's to report, not lines on the test's stderr.
+		r.http = &http.Server{Handler: svc.httpHandler(), ReadHeaderTimeout: 10 * time.Second, ErrorLog: log.New(io.Discard, "", 0)}
+		serve = func() error { return r.http.Serve(lis) }
+	} else {
+		var sopts []grpc.ServerOption
+		if opts.TLS != nil {
+			// gRPC's own TLS credentials negotiate ALPN "h2", which
+			// grpc-go clients require.
+			sopts = append(sopts, grpc.Creds(credentials.NewTLS(opts.TLS)))
+		}
+		r.server = grpc.NewServer(sopts...)
+		collectorpb.RegisterTraceServiceServer(r.server, svc)
+		serve = func() error { return r.server.Serve(r.lis) }
+	}
 	go func() {
 		defer close(r.served)
-		// Serve returns grpc.ErrServerStopped after Stop, and otherwise only
-		// when the listener fails; either way there is no one to tell but
-		// the waiters, who see the span count stop moving.
-		_ = r.server.Serve(r.lis)
+		// Serve returns after Stop, and otherwise only when the listener
+		// fails; either way there is no one to tell but the waiters, who
+		// see the span count stop moving.
+		_ = serve()
 	}()
 	return r, nil
 }
@@ -127,7 +169,11 @@ func (r *Receiver) WaitFor(ctx context.Context, cond func([]Span) bool) ([]Span,
 // stay readable.
 func (r *Receiver) Stop() {
 	r.stopOnce.Do(func() {
-		r.server.Stop()
+		if r.server != nil {
+			r.server.Stop()
+		} else {
+			_ = r.http.Close()
+		}
 		<-r.served
 		// Serve closes the listener when stopped; this Close only matters
 		// if Serve failed before taking it over, and its error (normally

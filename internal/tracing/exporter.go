@@ -2,11 +2,7 @@ package tracing
 
 import (
 	"context"
-	"crypto/tls"
-	"crypto/x509"
 	"errors"
-	"fmt"
-	"os"
 	"sync/atomic"
 
 	"go.opentelemetry.io/otel/exporters/otlp/otlptrace"
@@ -16,80 +12,45 @@ import (
 	"google.golang.org/grpc/credentials"
 )
 
-// newExporter builds the OTLP exporter c describes. It never dials: both
-// OTLP clients connect lazily, so a missing collector is found by the probe,
-// not by a start-up failure. The exporter's own retry is off: a failed batch
-// is dropped and reported, because the kit detaches instead of retrying
+// newExporter builds the OTLP exporter for t. It never dials: both OTLP
+// clients connect lazily, so a missing collector is found by the collector
+// check, not by a start-up failure. The exporter's own retry is off: a failed
+// batch is dropped and counted, because the kit detaches instead of retrying
 // into a collector that is not there.
-func newExporter(ctx context.Context, c Config) (*otlptrace.Exporter, error) {
-	hostport, path, err := c.target()
-	if err != nil {
-		return nil, fmt.Errorf("tracing_endpoint %q: %w", c.Endpoint, err)
-	}
-	var tlsCfg *tls.Config
-	if c.useTLS() {
-		if tlsCfg, err = c.tlsConfig(); err != nil {
-			return nil, err
-		}
-	}
-	timeout := c.ExportTimeout.std()
-	if c.Protocol == ProtocolHTTP {
+func newExporter(ctx context.Context, t *target) (*otlptrace.Exporter, error) {
+	if t.protocol == ProtocolHTTP {
 		opts := []otlptracehttp.Option{
-			otlptracehttp.WithEndpoint(hostport),
-			otlptracehttp.WithTimeout(timeout),
+			otlptracehttp.WithEndpoint(t.hostport),
+			otlptracehttp.WithTimeout(t.timeout),
 			otlptracehttp.WithRetry(otlptracehttp.RetryConfig{Enabled: false}),
 		}
-		if path != "" {
-			opts = append(opts, otlptracehttp.WithURLPath(path))
+		if t.path != "" {
+			opts = append(opts, otlptracehttp.WithURLPath(t.path))
 		}
-		if tlsCfg == nil {
+		if t.tls == nil {
 			opts = append(opts, otlptracehttp.WithInsecure())
 		} else {
-			opts = append(opts, otlptracehttp.WithTLSClientConfig(tlsCfg))
+			opts = append(opts, otlptracehttp.WithTLSClientConfig(t.tls))
 		}
-		if len(c.Headers) > 0 {
-			opts = append(opts, otlptracehttp.WithHeaders(c.Headers))
+		if len(t.headers) > 0 {
+			opts = append(opts, otlptracehttp.WithHeaders(t.headers))
 		}
 		return otlptracehttp.New(ctx, opts...)
 	}
 	opts := []otlptracegrpc.Option{
-		otlptracegrpc.WithEndpoint(hostport),
-		otlptracegrpc.WithTimeout(timeout),
+		otlptracegrpc.WithEndpoint(t.hostport),
+		otlptracegrpc.WithTimeout(t.timeout),
 		otlptracegrpc.WithRetry(otlptracegrpc.RetryConfig{Enabled: false}),
 	}
-	if tlsCfg == nil {
+	if t.tls == nil {
 		opts = append(opts, otlptracegrpc.WithInsecure())
 	} else {
-		opts = append(opts, otlptracegrpc.WithTLSCredentials(credentials.NewTLS(tlsCfg)))
+		opts = append(opts, otlptracegrpc.WithTLSCredentials(credentials.NewTLS(t.tls)))
 	}
-	if len(c.Headers) > 0 {
-		opts = append(opts, otlptracegrpc.WithHeaders(c.Headers))
+	if len(t.headers) > 0 {
+		opts = append(opts, otlptracegrpc.WithHeaders(t.headers))
 	}
 	return otlptracegrpc.New(ctx, opts...)
-}
-
-// tlsConfig loads the CA bundle and client key pair the config names.
-func (c Config) tlsConfig() (*tls.Config, error) {
-	cfg := &tls.Config{MinVersion: tls.VersionTLS12}
-	if c.TLSCAFile != "" {
-		pem, err := os.ReadFile(c.TLSCAFile)
-		if err != nil {
-			return nil, fmt.Errorf("tracing_tls_ca_file: %w", err)
-		}
-		pool := x509.NewCertPool()
-		if !pool.AppendCertsFromPEM(pem) {
-			return nil, fmt.Errorf("tracing_tls_ca_file %q: no PEM certificate found", c.TLSCAFile)
-		}
-		cfg.RootCAs = pool
-	}
-	if c.TLSCertFile != "" {
-		pair, err := tls.LoadX509KeyPair(c.TLSCertFile, c.TLSKeyFile)
-		if err != nil {
-			return nil, fmt.Errorf("tracing_tls_cert_file/tracing_tls_key_file: %w", err)
-		}
-		cfg.Certificates = []tls.Certificate{pair}
-	}
-	return cfg, nil
 }
 
 // watchedExporter reports each export's outcome to the provider, so a

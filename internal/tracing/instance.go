@@ -22,7 +22,6 @@ import (
 type instance struct {
 	cfg      Config
 	tp       *sdktrace.TracerProvider
-	sampler  *ruleSampler
 	server   stats.Handler
 	client   stats.Handler
 	dropped  atomic.Int64 // spans lost: queue full or export failed
@@ -34,15 +33,15 @@ type instance struct {
 	done     chan struct{}
 }
 
-// newInstance builds the pipeline for c. onExport receives each export's
-// outcome.
-func newInstance(ctx context.Context, c Config, res *sdkresource.Resource, prop propagation.TextMapPropagator, onExport func(*instance, error) bool) (*instance, error) {
-	exp, err := newExporter(ctx, c)
+// newInstance builds the pipeline for c, exporting to t and sampling roots
+// with sampler (the provider's, shared by its pipelines). onExport receives
+// each export's outcome. It does no network I/O.
+func newInstance(ctx context.Context, c Config, t *target, res *sdkresource.Resource, prop propagation.TextMapPropagator, sampler *ruleSampler, onExport func(*instance, error) bool) (*instance, error) {
+	exp, err := newExporter(ctx, t)
 	if err != nil {
 		return nil, err
 	}
-	in := &instance{cfg: c, sampler: &ruleSampler{}, done: make(chan struct{})}
-	in.sampler.cur.Store(newRuleSet(c.SamplingRules, c.SamplingRatePerMillion))
+	in := &instance{cfg: c, done: make(chan struct{})}
 	in.refs.Store(1) // the provider's own reference
 	watched := &watchedExporter{SpanExporter: exp, dropped: &in.dropped, onResult: func(err error) bool { return onExport(in, err) }}
 	// Guideline steps 2 and 8: the pipeline and its sampler (enhancements/distributed-tracing-with-opentelemetry.md).
@@ -58,7 +57,7 @@ func newInstance(ctx context.Context, c Config, res *sdkresource.Resource, prop 
 	watched.onSent = gate.sent
 	in.tp = sdktrace.NewTracerProvider(
 		sdktrace.WithResource(res),
-		sdktrace.WithSampler(sdktrace.ParentBased(in.sampler)),
+		sdktrace.WithSampler(sdktrace.ParentBased(sampler)),
 		sdktrace.WithSpanProcessor(gate),
 	)
 	// guideline:end pipeline
@@ -77,10 +76,10 @@ func newInstance(ctx context.Context, c Config, res *sdkresource.Resource, prop 
 func (in *instance) acquire() { in.refs.Add(1) }
 
 // release drops one reference; the last one flushes and shuts the pipeline
-// down in the background.
-func (in *instance) release(ctx context.Context) {
+// down in the background, bounded by the export timeout.
+func (in *instance) release() {
 	if in.refs.Add(-1) == 0 {
-		go in.shutdown(context.WithoutCancel(ctx))
+		go in.shutdown(context.Background())
 	}
 }
 

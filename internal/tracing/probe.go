@@ -2,8 +2,8 @@ package tracing
 
 import (
 	"context"
-	"net"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -11,34 +11,19 @@ import (
 // tracing_probe_interval.
 const firstProbeDelay = 100 * time.Millisecond
 
-// reachable reports whether something accepts connections at the
-// collector's address. A TCP connect is the cheapest honest answer to "is a
-// collector there": it needs no OTLP request, so it sends no data, and a
-// collector that accepts connections but rejects exports is caught by the
-// export watcher instead.
-//
-// Guideline step 9: collector detection (enhancements/distributed-tracing-with-opentelemetry.md).
-func reachable(ctx context.Context, c Config) bool {
-	hostport, _, err := c.target()
-	if err != nil {
-		return false
-	}
-	timeout := min(c.ProbeInterval.std(), time.Second)
-	ctx, cancel := context.WithTimeout(ctx, timeout)
-	defer cancel()
-	var d net.Dialer
-	conn, err := d.DialContext(ctx, "tcp", hostport)
-	if err != nil {
-		return false
-	}
-	_ = conn.Close()
-	return true
-}
+// testHookProbeUp, when set by a test, runs in the probe goroutine after the
+// collector answered and before the provider is called back.
+var testHookProbeUp atomic.Pointer[func()]
 
-// prober checks the collector in the background with exponential backoff
-// and calls back once it answers. It logs nothing: the provider logs the
-// state change, once.
+// prober looks for the collector in the background, with exponential
+// backoff, until it answers OTLP and the callback accepts it. It logs
+// nothing: the provider logs the state change, once.
+//
+// Stopping a prober is two steps on purpose: cancel, which never blocks and
+// may be called with the provider's lock held, and wait, which must be
+// called without it, because the callback takes that lock.
 type prober struct {
+	cfg    Config
 	cancel context.CancelFunc
 	done   chan struct{}
 
@@ -46,16 +31,19 @@ type prober struct {
 	delay time.Duration
 }
 
-func startProber(c Config, first time.Duration, onUp func(*prober)) *prober {
+// startProber probes for the collector c names. onUp is called from the
+// probe's goroutine, without locks held, with the target that answered; it
+// returns false to have the probe go on (the pipeline could not be built).
+func startProber(c Config, first time.Duration, onUp func(*prober, *target) bool) *prober {
 	ctx, cancel := context.WithCancel(context.Background())
-	pr := &prober{cancel: cancel, done: make(chan struct{}), delay: max(first, firstProbeDelay)}
-	go pr.run(ctx, c, onUp)
+	pr := &prober{cfg: c, cancel: cancel, done: make(chan struct{}), delay: max(first, firstProbeDelay)}
+	go pr.run(ctx, onUp)
 	return pr
 }
 
-func (pr *prober) run(ctx context.Context, c Config, onUp func(*prober)) {
+func (pr *prober) run(ctx context.Context, onUp func(*prober, *target) bool) {
 	defer close(pr.done)
-	maxDelay := c.ProbeInterval.std()
+	maxDelay := pr.cfg.ProbeInterval.std()
 	for {
 		pr.mu.Lock()
 		wait := min(pr.delay, maxDelay)
@@ -68,8 +56,16 @@ func (pr *prober) run(ctx context.Context, c Config, onUp func(*prober)) {
 			return
 		case <-t.C:
 		}
-		if reachable(ctx, c) {
-			onUp(pr)
+		// The target is resolved on every attempt, so a CA or client
+		// certificate that is fixed on disk is picked up without a reload.
+		tg, err := newTarget(pr.cfg)
+		if err != nil || checkCollector(ctx, tg) != nil || ctx.Err() != nil {
+			continue
+		}
+		if hook := testHookProbeUp.Load(); hook != nil {
+			(*hook)()
+		}
+		if onUp(pr, tg) {
 			return
 		}
 	}
@@ -77,16 +73,14 @@ func (pr *prober) run(ctx context.Context, c Config, onUp func(*prober)) {
 
 // nextDelay returns the wait the probe would use next. The provider carries
 // it into the next outage until an export succeeds, so a collector that
-// accepts connections but fails exports is retried ever more slowly, not in
-// a tight loop.
+// answers the check but fails real exports is retried ever more slowly, not
+// in a tight loop.
 func (pr *prober) nextDelay() time.Duration {
 	pr.mu.Lock()
 	defer pr.mu.Unlock()
 	return pr.delay
 }
 
-// stop ends the probe and waits for its goroutine.
-func (pr *prober) stop() {
-	pr.cancel()
-	<-pr.done
-}
+// wait blocks until the probe's goroutine has returned. Call cancel first,
+// and never with the provider's lock held.
+func (pr *prober) wait() { <-pr.done }

@@ -25,6 +25,11 @@ type ruleSet struct {
 
 var _ sdktrace.Sampler = (*ruleSampler)(nil)
 
+// set installs c's rules and rate; spans started afterwards use them.
+func (s *ruleSampler) set(c Config) {
+	s.cur.Store(newRuleSet(c.SamplingRules, c.SamplingRatePerMillion))
+}
+
 // newRuleSet compiles rules and rate. Rules were validated already.
 func newRuleSet(rules []string, ratePerMillion int) *ruleSet {
 	rs := &ruleSet{fallback: perMillion(ratePerMillion)}

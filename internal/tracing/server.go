@@ -118,7 +118,7 @@ func (s *Server) swapLocked() {
 	inst := s.p.current()
 	if s.cur != nil && s.cur.inst == inst {
 		if inst != nil {
-			inst.release(context.Background())
+			inst.release()
 		}
 		return
 	}
@@ -150,7 +150,7 @@ func (s *Server) retire(g *generation, hard bool) {
 			g.srv.GracefulStop()
 		}
 		if g.inst != nil {
-			g.inst.release(context.Background())
+			g.inst.release()
 		}
 		s.mu.Lock()
 		delete(s.live, g)
