@@ -69,6 +69,7 @@ func serve(f *flags, fs *flag.FlagSet, stderr io.Writer) error {
 	}
 	logger.Info("crio-trace serving", "listen", cfg.Crio.API.Listen, "backend", backendName(cfg), "version", version, "tracing", tp.State().String())
 
+	hupLog := newReloadLog(logger)
 	served := make(chan error, 1)
 	go func() { served <- srv.Serve(lis) }()
 
@@ -80,7 +81,7 @@ func serve(f *flags, fs *flag.FlagSet, stderr io.Writer) error {
 			return fmt.Errorf("serving %s: %w", cfg.Crio.API.Listen, err)
 		case sig := <-sigs:
 			if sig == syscall.SIGHUP {
-				reload(ctx, f, fs, tp, level, logger)
+				reload(ctx, f, fs, tp, level, hupLog)
 				continue
 			}
 			logger.Info("crio-trace stopping", "signal", sig.String())
@@ -115,10 +116,10 @@ func shutdown(ctx context.Context, srv *tracing.Server, tp *tracing.Provider, cl
 // reload re-reads the configuration for SIGHUP. Only [crio.tracing] and the
 // log level change on a live daemon; the socket and backend need a restart.
 // Flags given at start keep overriding the file.
-func reload(ctx context.Context, f *flags, fs *flag.FlagSet, tp *tracing.Provider, level *slog.LevelVar, logger *slog.Logger) {
+func reload(ctx context.Context, f *flags, fs *flag.FlagSet, tp *tracing.Provider, level *slog.LevelVar, log *reloadLog) {
 	cfg, err := f.load(fs)
 	if err != nil {
-		logger.Error("SIGHUP: configuration not reloaded; keeping the running one", "err", err)
+		log.line(slog.LevelError, "SIGHUP: configuration not reloaded; keeping the running one", "err", err)
 		return
 	}
 	if lvl, ok := config.ParseLevel(cfg.Crio.Runtime.LogLevel); ok {
@@ -127,9 +128,9 @@ func reload(ctx context.Context, f *flags, fs *flag.FlagSet, tp *tracing.Provide
 	// Guideline step 9: switching tracing on and off with SIGHUP (enhancements/distributed-tracing-with-opentelemetry.md).
 	// guideline:begin sighup
 	if err := tp.Reload(ctx, cfg.Crio.Tracing); err != nil {
-		logger.Error("SIGHUP: tracing not reloaded", "err", err)
+		log.line(slog.LevelError, "SIGHUP: tracing not reloaded", "err", err)
 		return
 	}
 	// guideline:end sighup
-	logger.Info("SIGHUP: configuration reloaded", "tracing", tp.State().String())
+	log.line(slog.LevelInfo, "SIGHUP: configuration reloaded", "tracing", tp.State().String())
 }

@@ -3,6 +3,8 @@ package tracing
 import (
 	"net"
 	"sync"
+	"sync/atomic"
+	"time"
 )
 
 // connQueue is a net.Listener fed by hand: Server's accept loop pushes each
@@ -58,3 +60,50 @@ func (q *connQueue) Close() error {
 
 // Addr implements net.Listener.
 func (q *connQueue) Addr() net.Addr { return q.addr }
+
+// handoffConn is a connection handed to one generation. If that generation
+// closes it without having touched it — grpc-go does so for a connection its
+// Serve loop accepted just as GracefulStop began (server.go, handleRawConn:
+// "if s.quit.HasFired() { rawConn.Close() }") — the connection is passed on
+// to reroute (the serving generation) instead of being closed: the client's
+// first call on it would otherwise fail with Unavailable, a failure the
+// switch itself caused. Once grpc-go has set a deadline, read or written,
+// Close closes.
+type handoffConn struct {
+	net.Conn
+	touched atomic.Bool
+	reroute func(net.Conn) // takes ownership of the raw connection
+}
+
+func (c *handoffConn) Read(b []byte) (int, error) {
+	c.touched.Store(true)
+	return c.Conn.Read(b)
+}
+
+func (c *handoffConn) Write(b []byte) (int, error) {
+	c.touched.Store(true)
+	return c.Conn.Write(b)
+}
+
+func (c *handoffConn) SetDeadline(t time.Time) error {
+	c.touched.Store(true)
+	return c.Conn.SetDeadline(t)
+}
+
+func (c *handoffConn) SetReadDeadline(t time.Time) error {
+	c.touched.Store(true)
+	return c.Conn.SetReadDeadline(t)
+}
+
+func (c *handoffConn) SetWriteDeadline(t time.Time) error {
+	c.touched.Store(true)
+	return c.Conn.SetWriteDeadline(t)
+}
+
+func (c *handoffConn) Close() error {
+	if c.touched.CompareAndSwap(false, true) && c.reroute != nil {
+		c.reroute(c.Conn)
+		return nil
+	}
+	return c.Conn.Close()
+}

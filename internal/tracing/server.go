@@ -79,7 +79,8 @@ func (s *Server) Serve(lis net.Listener) error {
 }
 
 // hand gives c to the current generation, retrying if it started draining
-// in the meantime.
+// in the meantime. A generation that closes c untouched hands it back here
+// (handoffConn), so a switch never costs a client its connection.
 func (s *Server) hand(c net.Conn) {
 	for {
 		s.mu.Lock()
@@ -89,7 +90,7 @@ func (s *Server) hand(c net.Conn) {
 			_ = c.Close()
 			return
 		}
-		if g.queue.push(c) {
+		if g.queue.push(&handoffConn{Conn: c, reroute: s.hand}) {
 			return
 		}
 	}
