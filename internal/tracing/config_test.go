@@ -125,3 +125,20 @@ func TestConfigStringHidesHeaders(t *testing.T) {
 		t.Fatalf("String() = %q", s)
 	}
 }
+
+// TestValidateOrderIsStable: the same bad config gives the same message,
+// keys in the order of the file, every time.
+func TestValidateOrderIsStable(t *testing.T) {
+	c := DefaultConfig()
+	c.TLSCAFile, c.TLSCertFile, c.TLSKeyFile = "/ca.pem", "/cert.pem", "/key.pem"
+	first := c.Validate().Error()
+	for range 50 {
+		if got := c.Validate().Error(); got != first {
+			t.Fatalf("message changed between calls:\n%s\n---\n%s", first, got)
+		}
+	}
+	ca, cert, key := strings.Index(first, "tracing_tls_ca_file"), strings.Index(first, "tracing_tls_cert_file"), strings.Index(first, "tracing_tls_key_file")
+	if ca < 0 || !(ca < cert && cert < key) {
+		t.Fatalf("keys not in file order (ca, cert, key): %s", first)
+	}
+}

@@ -41,9 +41,14 @@ func (c Config) Validate() error {
 		bad("tracing_protocol", c.Protocol, `"grpc" or "http/protobuf"`)
 	}
 	if !c.TLS {
-		for key, v := range map[string]string{"tracing_tls_ca_file": c.TLSCAFile, "tracing_tls_cert_file": c.TLSCertFile, "tracing_tls_key_file": c.TLSKeyFile} {
-			if v != "" {
-				bad(key, v, "empty unless tracing_tls = true")
+		// In the order of the file, so the message is the same every time.
+		for _, kv := range [...]struct{ key, value string }{
+			{"tracing_tls_ca_file", c.TLSCAFile},
+			{"tracing_tls_cert_file", c.TLSCertFile},
+			{"tracing_tls_key_file", c.TLSKeyFile},
+		} {
+			if kv.value != "" {
+				bad(kv.key, kv.value, "empty unless tracing_tls = true")
 			}
 		}
 	}
