@@ -71,8 +71,8 @@ bench: ## the benchmark suite, side by side, summarised with ratios
 bench-smoke: ## every benchmark once, so none can rot (no timing is asserted)
 	CRIO_TRACE_E2E=skip $(GO) test -run '^$$' -bench . -benchtime 1x -timeout 15m ./...
 
-fuzz: ## run every fuzz target for FUZZTIME each (e.g. make fuzz FUZZTIME=10m); prints exec counts, fails on a crasher
-	./hack/fuzz.sh $(FUZZTIME) $(FUZZMINIMIZE)
+fuzz: ## run every fuzz target (or those matching FUZZTARGETS) for FUZZTIME each, e.g. make fuzz FUZZTIME=10m; prints exec counts, fails on a crasher
+	./hack/fuzz.sh $(FUZZTIME) $(FUZZMINIMIZE) $(FUZZTARGETS)
 
 deploy-validate: ## decode every YAML of deploy/ strictly with the real Kubernetes and kind types
 	@if [ -f deploy/validate/go.mod ]; then cd deploy/validate && $(GO) test -count=1 ./...; \

@@ -2,7 +2,10 @@
 # hack/fuzz.sh: run every Go fuzz target of the module for FUZZTIME each, one
 # after the other, and print a summary of exec counts and crashers.
 #
-#   hack/fuzz.sh [FUZZTIME] [MINIMIZETIME]     (defaults: 20s, 10s)
+#   hack/fuzz.sh [FUZZTIME] [MINIMIZETIME] [TARGETS]  (defaults: 20s, 10s, all)
+#
+# TARGETS is an extended regular expression on the target names
+# (e.g. 'FuzzParseReference|FuzzLoad').
 #
 # Targets are found by `func FuzzXxx(f *testing.F)` in the *_test.go files;
 # a package may hold several. A failing input is written by `go test` to
@@ -23,6 +26,7 @@ source "$(dirname "$0")/lib.sh"
 
 fuzztime=${1:-20s}
 minimize=${2:-10s}
+only=${3:-.}
 cd "$(dirname "$0")/.." || die "cannot cd to the module root"
 
 mapfile -t files < <(git ls-files --cached --others --exclude-standard '*_test.go' | xargs grep -l '^func Fuzz[A-Za-z0-9_]*(f \*testing\.F)' | sort)
@@ -30,10 +34,11 @@ mapfile -t files < <(git ls-files --cached --others --exclude-standard '*_test.g
 
 targets=()
 for f in "${files[@]}"; do
-	for name in $(sed -n 's/^func \(Fuzz[A-Za-z0-9_]*\)(f \*testing\.F).*/\1/p' "$f"); do
+	for name in $(sed -n 's/^func \(Fuzz[A-Za-z0-9_]*\)(f \*testing\.F).*/\1/p' "$f" | grep -E -- "$only"); do
 		targets+=("./$(dirname "$f") $name")
 	done
 done
+((${#targets[@]})) || die "no fuzz target matches $only"
 log "${#targets[@]} targets, ${fuzztime} each: $(printf '%s; ' "${targets[@]}")"
 
 logdir=$(mktemp -d "${TMPDIR:-/tmp}/crio-trace-fuzz.XXXXXX")

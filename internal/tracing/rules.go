@@ -54,9 +54,10 @@ func DefaultSamplingRules() []string {
 		// Runtime health check, every 5 s: kubelet.go updateRuntimeUp →
 		// kuberuntime/kuberuntime_manager.go Status.
 		"runtime.v1.RuntimeService/Status=never",
-		// Node status, every nodeStatusUpdateFrequency (10 s):
-		// kubelet_node_status.go defaultNodeStatusFuncs → nodestatus/setters.go
-		// VersionInfo → kuberuntime/kuberuntime_manager.go Version.
+		// Node status, every nodeStatusUpdateFrequency (10 s) with an API
+		// server: kubelet_node_status.go defaultNodeStatusFuncs →
+		// nodestatus/setters.go VersionInfo → kuberuntime/kuberuntime_manager.go
+		// Version.
 		"runtime.v1.RuntimeService/Version=never",
 		// Exec probes, every periodSeconds of each probe: prober/worker.go run →
 		// prober/prober.go runProbe → kuberuntime/kuberuntime_container.go
