@@ -31,17 +31,10 @@ func TestTemplateRoundTrip(t *testing.T) {
 	if err := WriteTemplate(&buf, Default()); err != nil {
 		t.Fatal(err)
 	}
-	key := regexp.MustCompile(`^# ([a-z_]+ = .*|  ".*",|\])$`)
-	var out []string
-	for _, l := range strings.Split(buf.String(), "\n") {
-		if m := key.FindStringSubmatch(l); m != nil {
-			l = m[1]
-		}
-		out = append(out, l)
-	}
-	got, err := Load(writeFile(t, strings.Join(out, "\n")), env(nil))
+	file := uncommentTemplate(buf.String())
+	got, err := Load(writeFile(t, file), env(nil))
 	if err != nil {
-		t.Fatalf("uncommented template does not load: %v\n%s", err, strings.Join(out, "\n"))
+		t.Fatalf("uncommented template does not load: %v\n%s", err, file)
 	}
 	if !reflect.DeepEqual(got, Default()) {
 		t.Fatalf("uncommented template = %+v\nwant defaults %+v", got, Default())
@@ -49,6 +42,22 @@ func TestTemplateRoundTrip(t *testing.T) {
 	if err := got.Validate(); err != nil {
 		t.Fatalf("defaults invalid: %v", err)
 	}
+}
+
+// templateKey matches a commented-out key line of the template, or a line
+// of its commented-out rules list.
+var templateKey = regexp.MustCompile(`^# ([a-z_]+ = .*|  ".*",|\])$`)
+
+// uncommentTemplate uncomments every key of a template WriteTemplate wrote.
+func uncommentTemplate(template string) string {
+	var out []string
+	for _, l := range strings.Split(template, "\n") {
+		if m := templateKey.FindStringSubmatch(l); m != nil {
+			l = m[1]
+		}
+		out = append(out, l)
+	}
+	return strings.Join(out, "\n")
 }
 
 func TestLoadPrecedence(t *testing.T) {
@@ -135,5 +144,37 @@ func TestValidateReportsEveryField(t *testing.T) {
 		if !strings.Contains(err.Error(), want) {
 			t.Errorf("error does not mention %q:\n%v", want, err)
 		}
+	}
+}
+
+// TestTemplateQuotesForTOML: every string WriteTemplate writes reads back
+// as TOML, control characters included (strconv.Quote wrote "\a", which
+// TOML rejects; found by FuzzLoad). Bytes that are not UTF-8 cannot be in
+// a TOML string and come back as U+FFFD.
+func TestTemplateQuotesForTOML(t *testing.T) {
+	tests := []struct{ name, in, want string }{
+		{"plain", "crio-trace", "crio-trace"},
+		{"bell and vertical tab", "a\ab\vc", "a\ab\vc"},
+		{"quote and backslash", `a"b\c`, `a"b\c`},
+		{"newline, tab, NUL and DEL", "a\nb\tc\x00d\x7f", "a\nb\tc\x00d\x7f"},
+		{"non-ASCII", "sérvice-名", "sérvice-名"},
+		{"not UTF-8", "a\xffb", "a\uFFFDb"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c := Default()
+			c.Crio.Tracing.ServiceName = tt.in
+			var buf bytes.Buffer
+			if err := WriteTemplate(&buf, c); err != nil {
+				t.Fatal(err)
+			}
+			got, err := Load(writeFile(t, uncommentTemplate(buf.String())), env(nil))
+			if err != nil {
+				t.Fatalf("template with service name %q does not load: %v", tt.in, err)
+			}
+			if got.Crio.Tracing.ServiceName != tt.want {
+				t.Fatalf("service name %q reads back as %q, want %q", tt.in, got.Crio.Tracing.ServiceName, tt.want)
+			}
+		})
 	}
 }

@@ -3,8 +3,8 @@ package config
 import (
 	"fmt"
 	"io"
-	"strconv"
 	"strings"
+	"unicode/utf8"
 )
 
 // WriteTemplate writes c as a commented configuration file, every key with
@@ -13,7 +13,7 @@ import (
 // CRI-O. Pass Default() for the built-in values.
 func WriteTemplate(w io.Writer, c Config) error {
 	t := c.Crio.Tracing
-	q := strconv.Quote
+	q := tomlQuote
 	var b strings.Builder
 	line := func(format string, args ...any) { fmt.Fprintf(&b, format+"\n", args...) }
 	rules := make([]string, len(t.SamplingRules))
@@ -99,4 +99,29 @@ func WriteTemplate(w io.Writer, c Config) error {
 	line("# tracing_probe_interval = %s", q(t.ProbeInterval.String()))
 	_, err := io.WriteString(w, b.String())
 	return err
+}
+
+// tomlQuote writes s as a TOML basic string. strconv.Quote does not do:
+// TOML has no \a, \v or \xHH escapes, so a value holding a control
+// character or a byte that is not UTF-8 would make the file unreadable.
+// Control characters become \uXXXX; bytes that are not UTF-8, which no TOML
+// string can hold, become U+FFFD.
+func tomlQuote(s string) string {
+	var b strings.Builder
+	b.WriteByte('"')
+	for i := 0; i < len(s); {
+		r, size := utf8.DecodeRuneInString(s[i:])
+		i += size
+		switch {
+		case r == '"' || r == '\\':
+			b.WriteByte('\\')
+			b.WriteRune(r)
+		case r < 0x20 || r == 0x7f:
+			fmt.Fprintf(&b, "\\u%04X", r)
+		default:
+			b.WriteRune(r) // RuneError for a byte that is not UTF-8
+		}
+	}
+	b.WriteByte('"')
+	return b.String()
 }

@@ -85,9 +85,6 @@ func ParseReference(s string) (Reference, error) {
 	if rest == "" {
 		return fail("repository name is empty")
 	}
-	if len(rest) > maxNameLength {
-		return fail(fmt.Sprintf("repository name is longer than %d characters", maxNameLength))
-	}
 	ref.Domain, ref.Path = splitDomain(rest)
 	if !validDomain(ref.Domain) {
 		return fail("registry host must be dot-separated [A-Za-z0-9-] labels with an optional :port")
@@ -102,6 +99,13 @@ func ParseReference(s string) (Reference, error) {
 	}
 	if ref.Domain == defaultDomain && !strings.Contains(ref.Path, "/") {
 		ref.Path = officialPrefix + ref.Path
+	}
+	// The bound applies to the normalized name, domain and library/
+	// included, as in Docker's reference grammar: checking the name as
+	// written let "<238 characters>" through, whose normalized form then
+	// failed to parse (found by FuzzParseReference).
+	if len(ref.Name()) > maxNameLength {
+		return fail(fmt.Sprintf("repository name is longer than %d characters with its registry (%d)", maxNameLength, len(ref.Name())))
 	}
 	if ref.Tag == "" && ref.Digest == "" {
 		ref.Tag = defaultTag

@@ -42,6 +42,9 @@ func TestParseReference(t *testing.T) {
 		{name: "bad host", in: "-bad.io/app", wantErr: "registry host"},
 		{name: "image id is not a reference", in: "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa", wantErr: "image id"},
 		{name: "too long", in: strings.Repeat("a", 256), wantErr: "longer than"},
+		{name: "too long once normalized", in: strings.Repeat("a", 238), wantErr: "longer than 255 characters with its registry (256)"},
+		{name: "longest official name", in: strings.Repeat("a", 237), want: "docker.io/library/" + strings.Repeat("a", 237) + ":latest"},
+		{name: "legacy host shortens the name", in: "index.docker.io/u/" + strings.Repeat("a", 243), want: "docker.io/u/" + strings.Repeat("a", 243) + ":latest"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
