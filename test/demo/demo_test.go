@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/crio-trace/crio-trace/internal/testutil"
 	"github.com/crio-trace/crio-trace/internal/waterfall"
 )
 
@@ -243,8 +244,8 @@ func checkHTML(t *testing.T, path string, names []string) {
 // every span name rendered, a screenshot that is not blank.
 func checkInBrowser(t *testing.T, path string, names []string, label string) {
 	t.Helper()
-	needBrowser(t)
-	dir := filepath.Join(outDir(t), label)
+	testutil.NeedBrowser(t, waterfall.ChromiumPath)
+	dir := filepath.Join(testutil.OutDir(t), label)
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		t.Fatal(err)
 	}
@@ -254,5 +255,5 @@ func checkInBrowser(t *testing.T, path string, names []string, label string) {
 	if err != nil {
 		t.Fatalf("in the browser: %v", err)
 	}
-	t.Logf("screenshot: %s (set %s=DIR to keep it)", shot, artifactsEnv)
+	t.Logf("screenshot: %s (set %s=DIR to keep it)", shot, testutil.ArtifactsEnv)
 }

@@ -1,15 +1,11 @@
 package demo_test
 
 import (
-	"bytes"
-	"context"
-	"net"
-	"os/exec"
 	"path/filepath"
 	"strings"
-	"syscall"
 	"testing"
-	"time"
+
+	"github.com/crio-trace/crio-trace/internal/testutil"
 )
 
 // startDaemon runs the crio-trace daemon (embedded runtime, tracing off) on
@@ -17,34 +13,15 @@ import (
 // forwards to, and stops it with SIGTERM when the test ends.
 func startDaemon(t *testing.T) string {
 	t.Helper()
-	sock := filepath.Join(t.TempDir(), "rt.sock")
-	cmd := exec.Command(daemonBin, "--listen", sock)
-	var logs bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &logs, &logs
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
+	sock := filepath.Join(testutil.SocketDir(t), "rt.sock")
+	d := testutil.StartDaemon(t, daemonBin, nil, "--listen", sock)
 	t.Cleanup(func() {
-		_ = cmd.Process.Signal(syscall.SIGTERM)
-		if err := cmd.Wait(); err != nil {
-			t.Errorf("daemon exit: %v\n%s", err, logs.String())
+		if code := d.Stop(t); code != 0 {
+			t.Errorf("daemon exit code %d after SIGTERM, want 0\n%s", code, d.Stderr.String())
 		}
 	})
-	deadline := time.Now().Add(30 * time.Second)
-	for {
-		var d net.Dialer
-		ctx, cancel := context.WithTimeout(t.Context(), time.Second)
-		c, err := d.DialContext(ctx, "unix", sock)
-		cancel()
-		if err == nil {
-			_ = c.Close()
-			return "unix://" + sock
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("daemon never listened on %s: %v\n%s", sock, err, logs.String())
-		}
-		time.Sleep(20 * time.Millisecond) // polling the socket with a deadline
-	}
+	d.WaitServing(t)
+	return "unix://" + sock
 }
 
 // TestForwardMode puts the demo's crio-trace in front of another runtime

@@ -6,21 +6,9 @@ import (
 	"errors"
 	"os"
 	"os/exec"
-	"path/filepath"
 	"regexp"
-	"strings"
 	"testing"
 	"time"
-
-	"github.com/crio-trace/crio-trace/internal/waterfall"
-)
-
-// Environment variables shared with the waterfall package's browser tests.
-const (
-	// artifactsEnv names a directory where pages and screenshots are kept.
-	artifactsEnv = "CRIO_TRACE_ARTIFACTS"
-	// skipBrowserEnv set to 1 skips browser checks on machines without Chromium.
-	skipBrowserEnv = "CRIO_TRACE_SKIP_BROWSER"
 )
 
 // runTimeout bounds one run of the demo.
@@ -67,36 +55,6 @@ func checkCleanedUp(t *testing.T, stdout string) {
 	if _, err := os.Stat(m[1]); !errors.Is(err, os.ErrNotExist) {
 		t.Errorf("socket directory %s left behind (stat: %v)", m[1], err)
 	}
-}
-
-// outDir is where a browser check writes its page copy and screenshot: kept
-// under $CRIO_TRACE_ARTIFACTS when set, else in t.TempDir().
-func outDir(t *testing.T) string {
-	t.Helper()
-	root := os.Getenv(artifactsEnv)
-	if root == "" {
-		return t.TempDir()
-	}
-	dir := filepath.Join(root, strings.NewReplacer("/", "_", " ", "_").Replace(t.Name()))
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		t.Fatalf("%s: %v", artifactsEnv, err)
-	}
-	return dir
-}
-
-// needBrowser fails loudly when Chromium is missing, unless skipBrowserEnv
-// opts out, and then skips just as loudly.
-func needBrowser(t *testing.T) {
-	t.Helper()
-	if _, err := os.Stat(waterfall.ChromiumPath); err == nil {
-		return
-	}
-	if os.Getenv(skipBrowserEnv) == "1" {
-		t.Skipf("SKIPPING BROWSER CHECK: %s is missing and %s=1 (install it with: apt-get install -y chromium)",
-			waterfall.ChromiumPath, skipBrowserEnv)
-	}
-	t.Fatalf("%s is missing: install it with `apt-get install -y chromium`, or set %s=1 to skip browser checks",
-		waterfall.ChromiumPath, skipBrowserEnv)
 }
 
 // externalRef matches an attribute that loads or links something off the page.

@@ -12,7 +12,7 @@ import (
 	"time"
 
 	"github.com/crio-trace/crio-trace/internal/otlpreceiver"
-	"github.com/crio-trace/crio-trace/test/harness"
+	"github.com/crio-trace/crio-trace/internal/testutil"
 )
 
 // TestOTLPEndpoint runs the demo with --otlp-endpoint pointing at a
@@ -110,20 +110,18 @@ func TestInterrupt(t *testing.T) {
 	ctx, cancel := context.WithTimeout(t.Context(), runTimeout)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, demoBin, "--scenario", "slow-image-pull", "--html", filepath.Join(t.TempDir(), "t.html"))
-	var out, errOut harness.SyncBuffer
+	var out, errOut testutil.SyncBuffer
 	cmd.Stdout, cmd.Stderr = &out, &errOut
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
 	// The ImageStatus line of the slow image is printed just before its pull starts.
-	deadline := time.Now().Add(30 * time.Second)
-	for !strings.Contains(out.String(), "ImageStatus       docker.io/library/nginx:1.27") {
-		if time.Now().After(deadline) {
-			_ = cmd.Process.Kill()
-			_ = cmd.Wait()
-			t.Fatalf("the slow pull never started:\n%s", out.String())
-		}
-		time.Sleep(10 * time.Millisecond) // polling the output with a deadline
+	if !testutil.Eventually(30*time.Second, func() bool {
+		return strings.Contains(out.String(), "ImageStatus       docker.io/library/nginx:1.27")
+	}) {
+		_ = cmd.Process.Kill()
+		_ = cmd.Wait()
+		t.Fatalf("the slow pull never started:\n%s", out.String())
 	}
 	sent := time.Now()
 	if err := cmd.Process.Signal(syscall.SIGINT); err != nil {
