@@ -43,33 +43,6 @@ func TestConfigSubcommand(t *testing.T) {
 	}
 }
 
-func TestHelp(t *testing.T) {
-	flags := []string{"--config", "--listen", "--runtime-endpoint", "--log-level",
-		"--enable-tracing", "--tracing-endpoint", "--tracing-sampling-rate-per-million"}
-	tests := []struct {
-		name string
-		arg  string
-	}{
-		{name: "long", arg: "--help"},
-		{name: "short", arg: "-h"},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			stdout, stderr, code := runCLI(t, tt.arg)
-			if code != 0 {
-				t.Fatalf("exit code = %d, want 0", code)
-			}
-			out := stdout + stderr
-			for _, f := range flags {
-				// The flag package prints one dash.
-				if !strings.Contains(out, strings.TrimPrefix(f, "-")+" ") && !strings.Contains(out, strings.TrimPrefix(f, "-")+"\n") {
-					t.Errorf("help does not name %s:\n%s", f, out)
-				}
-			}
-		})
-	}
-}
-
 func TestInvalidSettingsStopStartUp(t *testing.T) {
 	tests := []struct {
 		name   string
