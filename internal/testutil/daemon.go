@@ -211,7 +211,14 @@ type Result struct {
 // test's own.
 func Run(t testing.TB, bin string, env []string, args ...string) Result {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), ExitTimeout)
+	return RunWithin(t, ExitTimeout, bin, env, args...)
+}
+
+// RunWithin is Run bounded by timeout instead: a run past it is killed and
+// ends with the code of its kill.
+func RunWithin(t testing.TB, timeout time.Duration, bin string, env []string, args ...string) Result {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), timeout)
 	defer cancel()
 	var out, errOut bytes.Buffer
 	cmd := exec.CommandContext(ctx, bin, args...)

@@ -46,16 +46,7 @@ func testConfig(endpoint string) Config {
 }
 
 // freeAddr returns a loopback address nobody listens on (yet).
-func freeAddr(t testing.TB) string {
-	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := l.Addr().String()
-	_ = l.Close()
-	return addr
-}
+func freeAddr(t testing.TB) string { return testutil.FreeAddr(t) }
 
 // stack is a component served through the kit: the gRPC health service
 // stands in for any service, since the kit knows nothing about CRI.

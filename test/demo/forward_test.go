@@ -42,13 +42,13 @@ func TestForwardMode(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			r := runDemo(t, "--scenario", tc.scenario, "--runtime-endpoint", endpoint,
 				"--html", filepath.Join(t.TempDir(), "t.html"), "--width", "140")
-			if r.code != 0 {
-				t.Fatalf("exit status %d\nstdout:\n%s\nstderr:\n%s", r.code, r.stdout, r.stderr)
+			if r.Code != 0 {
+				t.Fatalf("exit status %d\nstdout:\n%s\nstderr:\n%s", r.Code, r.Stdout, r.Stderr)
 			}
-			if !strings.Contains(r.stdout, "forwarding to "+endpoint) {
+			if !strings.Contains(r.Stdout, "forwarding to "+endpoint) {
 				t.Errorf("output does not say it forwards to %s", endpoint)
 			}
-			roots := parseTrees(r.stdout)
+			roots := parseTrees(r.Stdout)
 			servers := find(roots, "crio-trace", runPodSandbox, "kubelet", runPodSandbox)
 			onward := find(roots, "crio-trace", runPodSandbox, "crio-trace", runPodSandbox)
 			inner := find(roots, "crio-trace", "crio.sandbox.network", "crio-trace", runPodSandbox)
@@ -58,9 +58,9 @@ func TestForwardMode(t *testing.T) {
 			}
 			if len(servers) != want || len(onward) != want || len(inner) != 0 {
 				t.Errorf("server spans %d, forwarded CLIENT spans %d, embedded steps %d; want %d, %d, 0\n%s",
-					len(servers), len(onward), len(inner), want, want, r.stdout)
+					len(servers), len(onward), len(inner), want, want, r.Stdout)
 			}
-			checkCleanedUp(t, r.stdout)
+			checkCleanedUp(t, r.Stdout)
 		})
 	}
 }

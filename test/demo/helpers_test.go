@@ -1,45 +1,25 @@
 package demo_test
 
 import (
-	"bytes"
-	"context"
 	"errors"
 	"os"
-	"os/exec"
 	"regexp"
 	"testing"
 	"time"
+
+	"github.com/crio-trace/crio-trace/internal/testutil"
 )
 
 // runTimeout bounds one run of the demo.
 const runTimeout = 90 * time.Second
 
 // result is one finished run of the demo.
-type result struct {
-	stdout, stderr string
-	code           int
-}
+type result = testutil.Result
 
 // runDemo runs the demo binary with args and waits for it.
 func runDemo(t *testing.T, args ...string) result {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(t.Context(), runTimeout)
-	defer cancel()
-	cmd := exec.CommandContext(ctx, demoBin, args...)
-	cmd.Env = append(os.Environ(), "NO_COLOR=1")
-	var out, errOut bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &out, &errOut
-	err := cmd.Run()
-	r := result{stdout: out.String(), stderr: errOut.String()}
-	var exit *exec.ExitError
-	switch {
-	case err == nil:
-	case errors.As(err, &exit):
-		r.code = exit.ExitCode()
-	default:
-		t.Fatalf("running %s %v: %v", demoBin, args, err)
-	}
-	return r
+	return testutil.RunWithin(t, runTimeout, demoBin, append(os.Environ(), "NO_COLOR=1"), args...)
 }
 
 // socketDir matches the temporary directory the demo prints its socket in.
