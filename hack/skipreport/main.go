@@ -91,7 +91,7 @@ func runCmd(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 			n++
 		}
 	}
-	fmt.Fprintf(stdout, "skipreport: %d test(s) skipped in run %q; the reasons: skipreport summary %s\n", n, *name, *out)
+	fmt.Fprintf(stdout, "skipreport: %d test(s) skipped in run %q; which and why: skipreport summary %s (make skip-summary)\n", n, *name, *out)
 	if *strict && printViolations(stdout, violations(skips([]run{{*name, results}}))) {
 		code = 1
 	}
