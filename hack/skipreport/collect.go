@@ -21,10 +21,11 @@ type collector struct {
 
 // pkgState is one package's part of the stream.
 type pkgState struct {
-	done  bool
-	lines []line // every output line, in order, for printing at the end
-	tests map[string]*testState
-	names []string // tests in the order they started
+	done    bool
+	partial string // output so far of a package line not yet ended
+	lines   []line // every output line, in order, for printing at the end
+	tests   map[string]*testState
+	names   []string // tests in the order they started
 }
 
 // line is one output line and the test that wrote it ("" for the package).
@@ -35,7 +36,21 @@ type line struct {
 type testState struct {
 	outcome string
 	lines   []string
+	partial string // output so far of a line not yet ended
 	printed bool
+}
+
+// join adds out, a piece of output, to what is pending of the current line
+// and returns the line once it is complete. test2json passes a benchmark's
+// result line on in two pieces: its name, then its numbers.
+func join(pending *string, out string) (string, bool) {
+	*pending += out
+	if !strings.HasSuffix(*pending, "\n") {
+		return "", false
+	}
+	l := *pending
+	*pending = ""
+	return l, true
 }
 
 func newCollector(out io.Writer, verbose bool) *collector {
@@ -80,12 +95,17 @@ func (c *collector) handle(ev event) {
 		p.tests[ev.Test] = t
 		p.names = append(p.names, ev.Test)
 	}
+	if ev.Action != "output" && t.partial != "" {
+		c.testLine(p, ev.Test, t, t.partial+"\n")
+		t.partial = ""
+	}
 	switch ev.Action {
 	case "output":
-		t.lines = append(t.lines, ev.Output)
-		p.lines = append(p.lines, line{ev.Test, ev.Output})
 		if c.verbose {
 			fmt.Fprint(c.out, ev.Output)
+		}
+		if l, ok := join(&t.partial, ev.Output); ok {
+			c.testLine(p, ev.Test, t, l)
 		}
 	case "pass", "skip":
 		t.outcome = ev.Action
@@ -98,12 +118,24 @@ func (c *collector) handle(ev event) {
 	}
 }
 
+// testLine records a complete output line of test t.
+func (c *collector) testLine(p *pkgState, name string, t *testState, l string) {
+	t.lines = append(t.lines, l)
+	p.lines = append(p.lines, line{name, l})
+}
+
 func (c *collector) handlePackage(ev event, p *pkgState) {
+	if ev.Action != "output" && p.partial != "" {
+		p.lines = append(p.lines, line{"", p.partial + "\n"})
+		p.partial = ""
+	}
 	switch ev.Action {
 	case "output":
-		p.lines = append(p.lines, line{"", ev.Output})
 		if c.verbose {
 			fmt.Fprint(c.out, ev.Output)
+		}
+		if l, ok := join(&p.partial, ev.Output); ok {
+			p.lines = append(p.lines, line{"", l})
 		}
 	case "pass", "skip":
 		p.done = true

@@ -50,8 +50,12 @@ func TestCollectorPrintsWhatGoTestPrints(t *testing.T) {
 		"run p TestA", "output p TestA | === RUN   TestA", "output p TestA |     a_test.go:3: chatter", "output p TestA | --- PASS: TestA (0.00s)", "pass p TestA",
 		"run p TestS", "output p TestS | === RUN   TestS", "output p TestS |     a_test.go:9: no root", "output p TestS | --- SKIP: TestS (0.00s)", "skip p TestS",
 		"run p BenchmarkB", "output p BenchmarkB | === RUN   BenchmarkB", "output p BenchmarkB | BenchmarkB", "output p BenchmarkB | BenchmarkB-2   \t       1\t      1533 ns/op",
-		"output p | PASS", "output p | ok  \tp\t0.01s", "pass p",
-	)
+		"run p BenchmarkC/sub", "output p BenchmarkC/sub | BenchmarkC/sub",
+	) +
+		// test2json hands a slow benchmark's result line over in two pieces.
+		`{"Action":"output","Package":"p","Test":"BenchmarkC/sub","Output":"BenchmarkC/sub-2   \t"}` + "\n" +
+		`{"Action":"output","Package":"p","Test":"BenchmarkC/sub","Output":"       1\t    355320 ns/op\n"}` + "\n" +
+		stream("output p | PASS", "output p | ok  \tp\t0.01s", "pass p")
 	failing := stream(
 		"start q",
 		"run q TestF", "output q TestF | === RUN   TestF", "output q TestF |     f_test.go:4: boom", "output q TestF | --- FAIL: TestF (0.00s)", "fail q TestF",
@@ -69,7 +73,7 @@ func TestCollectorPrintsWhatGoTestPrints(t *testing.T) {
 		{
 			name:    "passing package: the ok line and benchmark results only",
 			in:      passing,
-			want:    []string{"BenchmarkB-2   \t       1\t      1533 ns/op\n", "ok  \tp\t0.01s\n"},
+			want:    []string{"BenchmarkB-2   \t       1\t      1533 ns/op\n", "BenchmarkC/sub-2   \t       1\t    355320 ns/op\n", "ok  \tp\t0.01s\n"},
 			notWant: []string{"chatter", "no root", "=== RUN", "PASS\n"},
 		},
 		{
