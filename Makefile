@@ -14,8 +14,19 @@ FUZZTIME     ?= 20s
 FUZZMINIMIZE ?= 10s
 BENCHCOUNT   ?= 6
 IS_ROOT      := $(shell [ "$$(id -u)" = 0 ] && echo yes)
+# Every go test run goes through hack/skipreport: it prints what go test
+# prints, saves the events under $(TESTOUT), and the summary at the end of
+# `make test` lists every skipped test and why. As root (as CI runs), an
+# end-to-end or systems test that skipped fails the run.
+TESTOUT      := $(BIN)/test
+SKIPREPORT   := $(CURDIR)/$(BIN)/skipreport
+STRICT       := $(if $(IS_ROOT),-strict)
+# $(call gotest,RUN,ENV,GO TEST ARGS,SKIPREPORT ARGS): go test -json, with
+# ENV set, piped through skipreport into $(TESTOUT)/RUN.json; fails if
+# either fails.
+gotest = set -o pipefail; $(2) $(GO) test -json $(3) | $(SKIPREPORT) run -o $(CURDIR)/$(TESTOUT)/$(1).json $(4)
 
-.PHONY: help build demo test unit browser lint e2e bench bench-smoke fuzz systems deploy-validate kind-up clean
+.PHONY: help build demo test unit browser lint e2e bench bench-smoke fuzz systems deploy-validate kind-up clean skipreport skip-summary
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-16s %s\n", $$1, $$2}'
@@ -27,22 +38,36 @@ build: ## build bin/crio-trace and bin/crio-trace-demo
 demo: ## run the one-command demo (embedded runtime, in-process collector)
 	$(GO) run ./cmd/crio-trace-demo $(DEMO_ARGS)
 
-test: lint unit bench-smoke deploy-validate ## everything: lint, unit and integration tests; e2e and systems when root
-ifeq ($(IS_ROOT),yes)
-	$(MAKE) e2e
-	$(MAKE) systems
-else
-	@echo "!!! make test: NOT ROOT — the end-to-end tests (containerd, crictl, critest, kubelet, collector," >&2
-	@echo "!!! Jaeger, Prometheus) were NOT run. Run 'sudo make e2e systems' to run them." >&2
-endif
+# test runs every stage even when one fails, so that the summary of skipped
+# tests at the end covers all of them; it fails if any stage failed.
+TEST_STAGES  := lint unit bench-smoke deploy-validate $(if $(IS_ROOT),e2e systems)
+
+test: ## everything: lint, unit and integration tests; e2e and systems when root; then every skipped test and why
+	@rm -rf $(TESTOUT); failed=""; \
+	for stage in $(TEST_STAGES); do \
+	  $(MAKE) --no-print-directory $$stage || failed="$$failed $$stage"; \
+	done; \
+	$(MAKE) --no-print-directory skip-summary || failed="$$failed skip-summary"; \
+	if [ "$(IS_ROOT)" != yes ]; then \
+	  echo "!!! make test: NOT ROOT — the end-to-end tests (containerd, crictl, critest, kubelet, collector," >&2; \
+	  echo "!!! Jaeger, Prometheus) were NOT run. Run 'sudo make e2e systems' to run them." >&2; \
+	fi; \
+	if [ -n "$$failed" ]; then echo "!!! make test FAILED in:$$failed" >&2; exit 1; fi
+
+skipreport: ## build hack/skipreport, which every test target pipes go test -json through
+	@$(GO) build -o $(SKIPREPORT) ./hack/skipreport
+
+skip-summary: skipreport ## every test skipped by the runs saved in bin/test, and why (fails as root if an end-to-end test skipped)
+	@ls $(TESTOUT)/*.json >/dev/null 2>&1 || { echo "skip-summary: no test runs saved in $(TESTOUT)"; exit 1; }
+	$(SKIPREPORT) summary $(STRICT) $(TESTOUT)/*.json
 
 lint: ## gofmt, go vet, go mod tidy check
 	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
 	$(GO) vet ./...
 	$(GO) mod tidy -diff
 
-unit: browser ## go test -race over every package; tests that need root and real runtimes are left to `make e2e`
-	CRIO_TRACE_E2E=skip $(GO) test -race -count=1 -timeout 20m ./...
+unit: browser skipreport ## go test -race over every package; tests that need root and real runtimes are left to `make e2e`
+	$(call gotest,unit,CRIO_TRACE_E2E=skip,-race -count=1 -timeout 20m ./...)
 
 browser: ## Debian's chromium for the HTML waterfall tests (installed when root; the tests say how otherwise)
 	@if ! command -v chromium >/dev/null; then \
@@ -50,17 +75,18 @@ browser: ## Debian's chromium for the HTML waterfall tests (installed when root;
 	  else echo "!!! chromium missing: the browser tests will fail; install it with: sudo apt-get install -y chromium" >&2; fi; \
 	fi
 
-e2e: ## end-to-end: containerd + runc, crictl, critest parity, forward mode (root; installs what it needs)
+e2e: skipreport ## end-to-end: containerd + runc, crictl, critest parity, forward mode, BenchmarkForward once (root; installs what it needs)
 	@[ "$(IS_ROOT)" = yes ] || { echo "make e2e: must run as root (containerd, mounts)"; exit 1; }
 	./hack/install-e2e-deps.sh
 	./hack/systems/build-tools.sh containerd   # upstream containerd with its tracing plugins (~1.5 min cold)
-	CRIO_TRACE_E2E=run $(GO) test -count=1 -timeout 45m -p 1 ./test/harness/... ./test/daemon/... ./test/forward/...
+	$(call gotest,e2e,CRIO_TRACE_E2E=run,-count=1 -timeout 45m -p 1 ./test/harness/... ./test/daemon/... ./test/forward/...,-strict)
+	$(call gotest,bench-forward,CRIO_TRACE_E2E=run,-run '^$$' -bench '^BenchmarkForward$$' -benchtime 1x -count=1 -timeout 15m ./test/bench/,-strict)
 
-systems: ## real kubelet + upstream containerd + collector + Jaeger + Prometheus (root; cold build ~15-30 min, cached)
+systems: skipreport ## real kubelet + upstream containerd + collector + Jaeger + Prometheus (root; cold build ~15-30 min, cached)
 	@[ "$(IS_ROOT)" = yes ] || { echo "make systems: must run as root (kubelet, containerd, mounts)"; exit 1; }
 	./hack/install-e2e-deps.sh
 	./hack/systems/build-tools.sh
-	CRIO_TRACE_E2E=run $(GO) test -count=1 -timeout 40m -v ./test/systems/...
+	$(call gotest,systems,CRIO_TRACE_E2E=run,-count=1 -timeout 40m ./test/systems/...,-v -strict)
 
 bench: ## the benchmark suite, side by side, summarised with ratios
 	mkdir -p $(BIN)
@@ -68,14 +94,14 @@ bench: ## the benchmark suite, side by side, summarised with ratios
 	$(GO) run ./test/bench/summarize < $(BIN)/bench.txt
 	$(GO) run $(BENCHSTAT) -col /stack $(BIN)/bench.txt || echo "benchstat could not run; the summary above stands on its own"
 
-bench-smoke: ## every benchmark once, so none can rot (no timing is asserted)
-	CRIO_TRACE_E2E=skip $(GO) test -run '^$$' -bench . -benchtime 1x -timeout 15m ./...
+bench-smoke: skipreport ## every benchmark once, so none can rot (no timing is asserted; BenchmarkForward runs in make e2e)
+	$(call gotest,bench-smoke,CRIO_TRACE_E2E=skip,-run '^$$' -bench . -benchtime 1x -timeout 15m ./...)
 
 fuzz: ## run every fuzz target (or those matching FUZZTARGETS) for FUZZTIME each, e.g. make fuzz FUZZTIME=10m; prints exec counts, fails on a crasher
 	./hack/fuzz.sh $(FUZZTIME) $(FUZZMINIMIZE) $(FUZZTARGETS)
 
-deploy-validate: ## decode every YAML of deploy/ strictly with the real Kubernetes and kind types
-	@if [ -f deploy/validate/go.mod ]; then cd deploy/validate && $(GO) test -count=1 ./...; \
+deploy-validate: skipreport ## decode every YAML of deploy/ strictly with the real Kubernetes and kind types
+	@if [ -f deploy/validate/go.mod ]; then cd deploy/validate && $(call gotest,deploy-validate,,-count=1 ./...); \
 	 else echo "!!! deploy/validate missing"; exit 1; fi
 
 kind-up: ## bring up the kind recipe (needs Docker and kind; not possible on the CI machine)

@@ -1,12 +1,11 @@
 package enhancements
 
 import (
-	"bytes"
 	"os"
-	"os/exec"
-	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/crio-trace/crio-trace/internal/testutil"
 )
 
 // guideline is the file under test, relative to this package.
@@ -81,27 +80,15 @@ func TestGuidelineConfigKeys(t *testing.T) {
 	}
 }
 
-// crioTraceConfig builds cmd/crio-trace and returns what `crio-trace
-// config` prints.
+// crioTraceConfig returns what `crio-trace config`, built from this tree,
+// prints.
 func crioTraceConfig(t *testing.T) string {
 	t.Helper()
-	goBin, err := exec.LookPath("go")
-	if err != nil {
-		goBin = filepath.Join(os.Getenv("GOROOT"), "bin", "go")
+	r := testutil.Run(t, daemonBin, nil, "config")
+	if r.Code != 0 {
+		t.Fatalf("crio-trace config: exit %d\n%s", r.Code, r.Stderr)
 	}
-	bin := filepath.Join(t.TempDir(), "crio-trace")
-	build := exec.CommandContext(t.Context(), goBin, "build", "-o", bin, "./cmd/crio-trace")
-	build.Dir = root
-	if out, err := build.CombinedOutput(); err != nil {
-		t.Fatalf("building crio-trace: %v\n%s", err, out)
-	}
-	var stdout, stderr bytes.Buffer
-	run := exec.CommandContext(t.Context(), bin, "config")
-	run.Stdout, run.Stderr = &stdout, &stderr
-	if err := run.Run(); err != nil {
-		t.Fatalf("crio-trace config: %v\n%s", err, stderr.String())
-	}
-	return stdout.String()
+	return r.Stdout
 }
 
 // TestGuidelineSections proves the guideline keeps the enhancement

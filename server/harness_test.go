@@ -1,12 +1,10 @@
 package server
 
 import (
-	"bytes"
 	"context"
 	"log/slog"
 	"net"
 	"path/filepath"
-	"sync"
 	"testing"
 	"time"
 
@@ -19,6 +17,8 @@ import (
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/credentials/insecure"
 	runtimeapi "k8s.io/cri-api/pkg/apis/runtime/v1"
+
+	"github.com/crio-trace/crio-trace/internal/testutil"
 )
 
 // harness is a Server behind a real grpc.Server on a unix socket, traced by
@@ -30,7 +30,7 @@ type harness struct {
 	rt      runtimeapi.RuntimeServiceClient
 	img     runtimeapi.ImageServiceClient
 	rec     *tracetest.SpanRecorder
-	logs    *syncBuffer
+	logs    *testutil.SyncBuffer
 }
 
 func newHarness(t *testing.T, backend *fakeBackend) *harness {
@@ -44,7 +44,7 @@ func newHarness(t *testing.T, backend *fakeBackend) *harness {
 	})
 	prop := propagation.NewCompositeTextMapPropagator(propagation.TraceContext{}, propagation.Baggage{})
 
-	logs := &syncBuffer{}
+	logs := &testutil.SyncBuffer{}
 	logger := slog.New(slog.NewJSONHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	srv := New(backend, Options{Logger: logger})
 
@@ -91,7 +91,7 @@ func newHarness(t *testing.T, backend *fakeBackend) *harness {
 func (h *harness) serverSpans(t *testing.T, name string, want int) []sdktrace.ReadOnlySpan {
 	t.Helper()
 	var got []sdktrace.ReadOnlySpan
-	ok := eventually(func() bool {
+	ok := testutil.Eventually(5*time.Second, func() bool {
 		got = got[:0]
 		for _, s := range h.rec.Ended() {
 			if s.SpanKind() == trace.SpanKindServer && s.Name() == name {
@@ -106,20 +106,6 @@ func (h *harness) serverSpans(t *testing.T, name string, want int) []sdktrace.Re
 	return got
 }
 
-// eventually polls cond until it holds or a deadline passes.
-func eventually(cond func() bool) bool {
-	deadline := time.Now().Add(5 * time.Second)
-	tick := time.NewTicker(5 * time.Millisecond)
-	defer tick.Stop()
-	for !cond() {
-		if time.Now().After(deadline) {
-			return false
-		}
-		<-tick.C
-	}
-	return true
-}
-
 // attrs returns a span's attributes as a map of their emitted values.
 func attrs(s sdktrace.ReadOnlySpan) map[attribute.Key]string {
 	out := make(map[attribute.Key]string)
@@ -127,22 +113,4 @@ func attrs(s sdktrace.ReadOnlySpan) map[attribute.Key]string {
 		out[kv.Key] = kv.Value.Emit()
 	}
 	return out
-}
-
-// syncBuffer is a bytes.Buffer safe for the concurrent writes of a logger.
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
 }

@@ -15,6 +15,7 @@ import (
 	"google.golang.org/grpc/status"
 	runtimeapi "k8s.io/cri-api/pkg/apis/runtime/v1"
 
+	"github.com/crio-trace/crio-trace/internal/testutil"
 	"github.com/crio-trace/crio-trace/internal/tracing"
 )
 
@@ -172,7 +173,7 @@ func TestLogLevels(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			var buf syncBuffer
+			var buf testutil.SyncBuffer
 			s := New(&fakeBackend{}, Options{Logger: slog.New(slog.NewJSONHandler(&buf, &slog.HandlerOptions{Level: slog.LevelInfo}))})
 			s.index.addContainer("c1", containerInfo{name: "app"})
 			info := &grpc.UnaryServerInfo{FullMethod: runtimeService + "/StopContainer"}

@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strconv"
 	"testing"
+	"time"
 
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
 	"go.opentelemetry.io/otel/trace"
@@ -15,6 +16,7 @@ import (
 	"google.golang.org/grpc/status"
 	runtimeapi "k8s.io/cri-api/pkg/apis/runtime/v1"
 
+	"github.com/crio-trace/crio-trace/internal/testutil"
 	"github.com/crio-trace/crio-trace/internal/tracing"
 )
 
@@ -64,7 +66,7 @@ func TestEveryMethodDelegates(t *testing.T) {
 				t.Errorf("server span parent = %v, want the client's span", span.Parent())
 			}
 			var client sdktrace.ReadOnlySpan
-			eventually(func() bool {
+			testutil.Eventually(5*time.Second, func() bool {
 				client = findSpan(h, trace.SpanKindClient, tc.fullName())
 				return client != nil
 			})

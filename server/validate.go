@@ -1,16 +1,11 @@
 package server
 
-import (
-	"google.golang.org/grpc/codes"
-	"google.golang.org/grpc/status"
-)
+import "github.com/crio-trace/crio-trace/internal/crireq"
 
 // errRequired is the error for a missing request field. field is the
 // field's path as the proto spells it (config.metadata.name), so the message
 // points at the exact field whichever client sent it.
-func errRequired(field string) error {
-	return status.Errorf(codes.InvalidArgument, "%s is required", field)
-}
+func errRequired(field string) error { return crireq.Required(field) }
 
 // validateContainerID rejects a request that names no container.
 func validateContainerID(id string) error {

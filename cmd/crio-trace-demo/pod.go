@@ -1,9 +1,9 @@
 package main
 
 import (
-	"crypto/rand"
 	"fmt"
 
+	"github.com/google/uuid"
 	runtimeapi "k8s.io/cri-api/pkg/apis/runtime/v1"
 
 	"github.com/crio-trace/crio-trace/internal/runtime/embedded"
@@ -34,7 +34,7 @@ func (p pod) ref() string { return podNamespace + "/" + podName }
 // newPod builds the pod for o. With a real runtime behind crio-trace the
 // pod uses the node's network, so no CNI plugin is needed.
 func newPod(o options) pod {
-	uid := newUID()
+	uid := uuid.NewString() // a version 4 UUID, the shape of a Kubernetes object uid
 	sb := &runtimeapi.PodSandboxConfig{
 		Metadata:     &runtimeapi.PodSandboxMetadata{Name: podName, Namespace: podNamespace, Uid: uid, Attempt: 0},
 		Hostname:     podName,
@@ -76,13 +76,4 @@ func newPod(o options) pod {
 			},
 		},
 	}
-}
-
-// newUID returns a version 4 UUID, the shape of a Kubernetes object uid.
-func newUID() string {
-	var b [16]byte
-	_, _ = rand.Read(b[:])
-	b[6] = b[6]&0x0f | 0x40
-	b[8] = b[8]&0x3f | 0x80
-	return fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:])
 }

@@ -27,19 +27,23 @@ type flags struct {
 	version         bool
 }
 
+// newFlags defines the command line. The defaults --help shows are
+// config.Default()'s, the values the daemon runs with when neither the
+// file, the environment nor a flag sets them, so the two cannot drift.
 func newFlags(stderr io.Writer) (*flags, *flag.FlagSet) {
 	f := &flags{}
+	def := config.Default()
 	fs := flag.NewFlagSet("crio-trace", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	fs.StringVar(&f.configFile, "config", "", "TOML configuration `FILE` (print the default one with: crio-trace config)")
-	fs.StringVar(&f.listen, "listen", config.DefaultListen, "unix socket `PATH` to serve CRI on")
-	fs.StringVar(&f.runtimeEndpoint, "runtime-endpoint", "", "forward every CRI call to this runtime, e.g. unix:///run/containerd/containerd.sock;\nempty: the embedded runtime (runs no processes)")
-	fs.StringVar(&f.logLevel, "log-level", "info", "log level on stderr: debug, info, warn or error")
+	fs.StringVar(&f.listen, "listen", def.Crio.API.Listen, "unix socket `PATH` to serve CRI on")
+	fs.StringVar(&f.runtimeEndpoint, "runtime-endpoint", def.Crio.Runtime.RuntimeEndpoint, "forward every CRI call to this runtime, e.g. unix:///run/containerd/containerd.sock;\nempty: the embedded runtime (runs no processes)")
+	fs.StringVar(&f.logLevel, "log-level", def.Crio.Runtime.LogLevel, "log level on stderr: "+strings.Join(config.LogLevels, ", "))
 	// Guideline step 1: config and flags (enhancements/distributed-tracing-with-opentelemetry.md).
 	// guideline:begin flags
-	fs.BoolVar(&f.enableTracing, "enable-tracing", false, "enable OpenTelemetry tracing ([crio.tracing] enable_tracing)")
-	fs.StringVar(&f.tracingEndpoint, "tracing-endpoint", "127.0.0.1:4317", "OTLP collector `ADDRESS`, host:port or URL ([crio.tracing] tracing_endpoint)")
-	fs.StringVar(&f.tracingRate, "tracing-sampling-rate-per-million", "0", "share of root spans sampled, `0..1000000`; kubelet's decision wins for its spans\n([crio.tracing] tracing_sampling_rate_per_million)")
+	fs.BoolVar(&f.enableTracing, "enable-tracing", def.Crio.Tracing.Enabled, "enable OpenTelemetry tracing ([crio.tracing] enable_tracing)")
+	fs.StringVar(&f.tracingEndpoint, "tracing-endpoint", def.Crio.Tracing.Endpoint, "OTLP collector `ADDRESS`, host:port or URL ([crio.tracing] tracing_endpoint)")
+	fs.StringVar(&f.tracingRate, "tracing-sampling-rate-per-million", strconv.Itoa(def.Crio.Tracing.SamplingRatePerMillion), "share of root spans sampled, `0..1000000`; kubelet's decision wins for its spans\n([crio.tracing] tracing_sampling_rate_per_million)")
 	// guideline:end flags
 	fs.BoolVar(&f.version, "version", false, "print the version and exit")
 	fs.Usage = func() {

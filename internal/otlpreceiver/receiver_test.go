@@ -3,6 +3,7 @@ package otlpreceiver_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net"
 	"strings"
 	"testing"
@@ -15,6 +16,7 @@ import (
 	"google.golang.org/grpc/codes"
 
 	"github.com/crio-trace/crio-trace/internal/otlpreceiver"
+	"github.com/crio-trace/crio-trace/internal/testutil"
 )
 
 // TestExportOverOTLP exports spans with the real SDK and otlptracegrpc
@@ -200,7 +202,7 @@ func TestConnectionsAndReset(t *testing.T) {
 					t.Fatalf("dial: %v", err)
 				}
 				t.Cleanup(func() { _ = c.Close() })
-				pollUntil(t, func() bool { return r.Connections() >= tc.wantConns })
+				testutil.WaitFor(t, 10*time.Second, fmt.Sprintf("%d connections", tc.wantConns), func() bool { return r.Connections() >= tc.wantConns })
 			}
 			if tc.export {
 				tp := newProvider(t, r.Addr(), "conn")
@@ -333,24 +335,6 @@ func names(spans []otlpreceiver.Span) []string {
 		out = append(out, s.Name)
 	}
 	return out
-}
-
-// pollUntil polls cond every 10 ms for up to 10 s.
-func pollUntil(t *testing.T, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
-	tick := time.NewTicker(10 * time.Millisecond)
-	defer tick.Stop()
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatal("condition not met within 10s")
-		}
-		select {
-		case <-tick.C:
-		case <-t.Context().Done():
-			t.Fatal(t.Context().Err())
-		}
-	}
 }
 
 // TestSpansIsACopy checks that callers cannot change what the receiver

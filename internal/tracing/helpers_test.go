@@ -1,14 +1,11 @@
 package tracing
 
 import (
-	"bytes"
 	"context"
 	"fmt"
 	"log/slog"
 	"net"
 	"path/filepath"
-	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -21,36 +18,14 @@ import (
 	healthpb "google.golang.org/grpc/health/grpc_health_v1"
 
 	"github.com/crio-trace/crio-trace/internal/otlpreceiver"
+	"github.com/crio-trace/crio-trace/internal/testutil"
 )
 
 // logBuffer is a concurrency-safe log sink whose lines tests count.
-type logBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *logBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *logBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
+type logBuffer struct{ testutil.SyncBuffer }
 
 // count returns how many lines contain sub.
-func (b *logBuffer) count(sub string) int {
-	n := 0
-	for _, l := range strings.Split(b.String(), "\n") {
-		if strings.Contains(l, sub) {
-			n++
-		}
-	}
-	return n
-}
+func (b *logBuffer) count(sub string) int { return b.Count(sub) }
 
 func newLogger() (*slog.Logger, *logBuffer) {
 	b := &logBuffer{}
@@ -71,16 +46,7 @@ func testConfig(endpoint string) Config {
 }
 
 // freeAddr returns a loopback address nobody listens on (yet).
-func freeAddr(t testing.TB) string {
-	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := l.Addr().String()
-	_ = l.Close()
-	return addr
-}
+func freeAddr(t testing.TB) string { return testutil.FreeAddr(t) }
 
 // stack is a component served through the kit: the gRPC health service
 // stands in for any service, since the kit knows nothing about CRI.
@@ -154,16 +120,10 @@ func (s *stack) call(t testing.TB, n int) {
 	}
 }
 
-// eventually polls cond until it holds or the deadline passes.
+// eventually fails t unless cond holds within 10 seconds.
 func eventually(t testing.TB, what string, cond func() bool) {
 	t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out waiting for %s", what)
-		}
-		time.Sleep(5 * time.Millisecond)
-	}
+	testutil.WaitFor(t, 10*time.Second, what, cond)
 }
 
 const checkSpan = "grpc.health.v1.Health/Check"

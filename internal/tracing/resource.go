@@ -2,9 +2,9 @@ package tracing
 
 import (
 	"context"
-	"crypto/rand"
 	"fmt"
 
+	"github.com/google/uuid"
 	"go.opentelemetry.io/otel/attribute"
 	sdkresource "go.opentelemetry.io/otel/sdk/resource"
 	semconv "go.opentelemetry.io/otel/semconv/v1.43.0"
@@ -18,7 +18,7 @@ import (
 func newResource(ctx context.Context, serviceName string, o options) (*sdkresource.Resource, error) {
 	id := o.instanceID
 	if id == "" {
-		id = randomUUID()
+		id = uuid.NewString() // random (version 4), as the semantic conventions recommend
 	}
 	base := []attribute.KeyValue{semconv.ServiceInstanceID(id)}
 	if o.serviceVersion != "" {
@@ -35,13 +35,4 @@ func newResource(ctx context.Context, serviceName string, o options) (*sdkresour
 		return nil, fmt.Errorf("tracing: building resource: %w", err)
 	}
 	return sdkresource.Merge(res, sdkresource.NewSchemaless(semconv.ServiceName(serviceName)))
-}
-
-// randomUUID returns a version 4 UUID.
-func randomUUID() string {
-	var b [16]byte
-	_, _ = rand.Read(b[:])
-	b[6] = b[6]&0x0f | 0x40
-	b[8] = b[8]&0x3f | 0x80
-	return fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:])
 }

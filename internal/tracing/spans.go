@@ -21,7 +21,7 @@ const AttrGRPCStatusCode = attribute.Key("rpc.grpc.status_code")
 
 // Start starts an inner span called name as a child of the span in ctx and
 // returns the context that holds it. Name it with a stable dotted constant
-// (crio.sandbox.run), never from a Go symbol.
+// (crio.image.pull), never from a Go symbol.
 //
 // Start takes the tracer from the parent span's own provider rather than from
 // a global: when the parent is a no-op (tracing off, or no RPC span) the inner

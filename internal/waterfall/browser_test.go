@@ -10,44 +10,9 @@ import (
 	"time"
 
 	"github.com/crio-trace/crio-trace/internal/otlpreceiver"
+	"github.com/crio-trace/crio-trace/internal/testutil"
 	"github.com/crio-trace/crio-trace/internal/waterfall"
 )
-
-// artifactsEnv names a directory where browser tests keep their pages and
-// screenshots for people to look at; without it they go to t.TempDir().
-const artifactsEnv = "CRIO_TRACE_ARTIFACTS"
-
-// outDir returns where a browser test writes its page and screenshot.
-func outDir(t *testing.T) string {
-	t.Helper()
-	root := os.Getenv(artifactsEnv)
-	if root == "" {
-		return t.TempDir()
-	}
-	dir := filepath.Join(root, strings.NewReplacer("/", "_", " ", "_").Replace(t.Name()))
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		t.Fatalf("%s: %v", artifactsEnv, err)
-	}
-	return dir
-}
-
-// skipBrowserEnv lets machines without Chromium skip the browser tests.
-const skipBrowserEnv = "CRIO_TRACE_SKIP_BROWSER"
-
-// needBrowser fails the test loudly when Chromium is missing, unless the
-// environment opts out, then it skips just as loudly.
-func needBrowser(t *testing.T) {
-	t.Helper()
-	if _, err := os.Stat(waterfall.ChromiumPath); err == nil {
-		return
-	}
-	if os.Getenv(skipBrowserEnv) == "1" {
-		t.Skipf("SKIPPING BROWSER TEST: %s is missing and %s=1 (install it with: apt-get install -y chromium)",
-			waterfall.ChromiumPath, skipBrowserEnv)
-	}
-	t.Fatalf("%s is missing: install it with `apt-get install -y chromium`, or set %s=1 to skip browser tests",
-		waterfall.ChromiumPath, skipBrowserEnv)
-}
 
 func browserContext(t *testing.T) context.Context {
 	t.Helper()
@@ -60,7 +25,7 @@ func browserContext(t *testing.T) context.Context {
 // checks them in a real browser: no console message, every span name in the
 // DOM, a screenshot that is not blank.
 func TestHTMLInChromium(t *testing.T) {
-	needBrowser(t)
+	testutil.NeedBrowser(t, waterfall.ChromiumPath)
 	tests := []struct {
 		name  string
 		spans []otlpreceiver.Span
@@ -71,7 +36,7 @@ func TestHTMLInChromium(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			dir := outDir(t)
+			dir := testutil.OutDir(t)
 			page := filepath.Join(dir, "trace.html")
 			f, err := os.Create(page)
 			if err != nil {
@@ -94,7 +59,7 @@ func TestHTMLInChromium(t *testing.T) {
 			if info, err := os.Stat(shot); err != nil || info.Size() < 10_000 {
 				t.Fatalf("screenshot %s: %v (size %v)", shot, err, info)
 			}
-			t.Logf("screenshot: %s (set %s=DIR to keep it)", shot, artifactsEnv)
+			t.Logf("screenshot: %s (set %s=DIR to keep it)", shot, testutil.ArtifactsEnv)
 		})
 	}
 }
@@ -102,7 +67,7 @@ func TestHTMLInChromium(t *testing.T) {
 // TestCheckInBrowserFails proves the browser check can fail: on a script
 // error, on a missing text, on a missing page.
 func TestCheckInBrowserFails(t *testing.T) {
-	needBrowser(t)
+	testutil.NeedBrowser(t, waterfall.ChromiumPath)
 	tests := []struct {
 		name    string
 		page    string // written to the page file; "" writes none
@@ -148,7 +113,7 @@ func TestCheckInBrowserFails(t *testing.T) {
 }
 
 func TestCheckInBrowserHonoursContext(t *testing.T) {
-	needBrowser(t)
+	testutil.NeedBrowser(t, waterfall.ChromiumPath)
 	dir := t.TempDir()
 	page := filepath.Join(dir, "page.html")
 	if err := os.WriteFile(page, []byte(`<!DOCTYPE html><p>hi</p>`), 0o600); err != nil {

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/crio-trace/crio-trace/internal/otlpreceiver"
+	"github.com/crio-trace/crio-trace/internal/testutil"
 	"github.com/crio-trace/crio-trace/internal/tracing"
 )
 
@@ -58,19 +59,16 @@ func BenchmarkOverload(b *testing.B) {
 // returns the count. It fails tb after 30s.
 func awaitSpans(tb testing.TB, st *stack, recv *countingReceiver, want int64) int64 {
 	tb.Helper()
-	deadline := time.Now().Add(30 * time.Second)
-	tick := time.NewTicker(10 * time.Millisecond)
-	defer tick.Stop()
-	for {
+	var n int64
+	err := testutil.Poll(30*time.Second, 10*time.Millisecond, func() (bool, error) {
 		flushWithin(tb, st, 30*time.Second)
-		if n := recv.spans.Load(); n >= want {
-			return n
-		}
-		if time.Now().After(deadline) {
-			tb.Fatalf("the receiver counted %d spans after 30s, want %d", recv.spans.Load(), want)
-		}
-		<-tick.C
+		n = recv.spans.Load()
+		return n >= want, nil
+	})
+	if err != nil {
+		tb.Fatalf("the receiver counted %d spans after 30s, want %d", n, want)
 	}
+	return n
 }
 
 // flushWithin flushes st's pipeline, failing tb if it takes longer than d.

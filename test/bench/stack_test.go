@@ -12,6 +12,7 @@ import (
 
 	"github.com/crio-trace/crio-trace/internal/otlpreceiver"
 	"github.com/crio-trace/crio-trace/internal/runtime/embedded"
+	"github.com/crio-trace/crio-trace/internal/testutil"
 	"github.com/crio-trace/crio-trace/internal/tracing"
 	"github.com/crio-trace/crio-trace/server"
 )
@@ -171,18 +172,7 @@ func startReceiver(tb testing.TB) *otlpreceiver.Receiver {
 }
 
 // freeAddr returns a loopback host:port nobody listens on.
-func freeAddr(tb testing.TB) string {
-	tb.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		tb.Fatalf("finding a free port: %v", err)
-	}
-	addr := l.Addr().String()
-	if err := l.Close(); err != nil {
-		tb.Fatalf("closing %s: %v", addr, err)
-	}
-	return addr
-}
+func freeAddr(tb testing.TB) string { return testutil.FreeAddr(tb) }
 
 // connect starts kubelet's client against s, closed when tb ends.
 func (s *stack) connect(tb testing.TB, sampled bool) *kubelet {

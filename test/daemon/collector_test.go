@@ -9,6 +9,7 @@ import (
 	"go.opentelemetry.io/otel/trace"
 
 	"github.com/crio-trace/crio-trace/internal/otlpreceiver"
+	"github.com/crio-trace/crio-trace/internal/testutil"
 )
 
 // Log lines of the provider's state changes.
@@ -37,7 +38,7 @@ func tracedCall(ctx context.Context, t *testing.T, k *kubelet, tp trace.TracerPr
 func callUntilSpan(ctx context.Context, t *testing.T, k *kubelet, tp trace.TracerProvider, recv *otlpreceiver.Receiver) {
 	t.Helper()
 	var sent []string
-	if !eventually(startTimeout, func() bool {
+	if !testutil.Eventually(startTimeout, func() bool {
 		sent = append(sent, tracedCall(ctx, t, k, tp))
 		spans := serverSpans(recv.Spans())
 		for _, tr := range sent {
@@ -82,29 +83,29 @@ func TestCollectorAbsent(t *testing.T) {
 				callUntilSpan(ctx, t, k, tp, first)
 				first.Stop()
 				// The next export fails; the daemon notices then.
-				if !eventually(startTimeout, func() bool {
+				if !testutil.Eventually(startTimeout, func() bool {
 					tracedCall(ctx, t, k, tp)
-					return countLines(d.stderr.String(), logRemoved) > 0
+					return testutil.CountLines(d.Stderr.String(), logRemoved) > 0
 				}) {
-					t.Fatalf("no %q line after the collector went away:\n%s", logRemoved, d.stderr.String())
+					t.Fatalf("no %q line after the collector went away:\n%s", logRemoved, d.Stderr.String())
 				}
 			}
-			d.waitLog(t, logRemoved, 1)
+			d.WaitLog(t, logRemoved, 1)
 			for range manyCalls {
 				tracedCall(ctx, t, k, tp)
 			}
-			if n := countLines(d.stderr.String(), logRemoved); n != 1 {
-				t.Errorf("%q lines after %d calls = %d, want 1:\n%s", logRemoved, manyCalls, n, d.stderr.String())
+			if n := testutil.CountLines(d.Stderr.String(), logRemoved); n != 1 {
+				t.Errorf("%q lines after %d calls = %d, want 1:\n%s", logRemoved, manyCalls, n, d.Stderr.String())
 			}
 
 			recv := startReceiverAt(t, addr)
-			d.waitLog(t, logRestored, 1)
+			d.WaitLog(t, logRestored, 1)
 			callUntilSpan(ctx, t, k, tp, recv)
 
-			if code := d.stop(t); code != 0 {
+			if code := d.Stop(t); code != 0 {
 				t.Fatalf("exit code = %d, want 0", code)
 			}
-			stderr := d.stderr.String()
+			stderr := d.Stderr.String()
 			for _, c := range []struct {
 				substr string
 				want   int
@@ -115,7 +116,7 @@ func TestCollectorAbsent(t *testing.T) {
 				{"level=ERROR", 0},
 				{"opentelemetry error", 0},
 			} {
-				if n := countLines(stderr, c.substr); n != c.want {
+				if n := testutil.CountLines(stderr, c.substr); n != c.want {
 					t.Errorf("stderr lines with %q = %d, want %d", c.substr, n, c.want)
 				}
 			}

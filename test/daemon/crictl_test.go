@@ -138,7 +138,7 @@ func TestCrictl(t *testing.T) {
 		}
 	}
 
-	if code := d.stop(t); code != 0 {
+	if code := d.Stop(t); code != 0 {
 		t.Fatalf("daemon exit code = %d, want 0", code)
 	}
 	t.Run("root PullImage traced, no secret", func(t *testing.T) {
@@ -151,7 +151,7 @@ func TestCrictl(t *testing.T) {
 		if l := leaks(spans, secret); len(l) > 0 {
 			t.Errorf("secrets in spans: %q", l)
 		}
-		if strings.Contains(d.stderr.String(), secret[0]) {
+		if strings.Contains(d.Stderr.String(), secret[0]) {
 			t.Error("daemon stderr holds the container's env value")
 		}
 	})

@@ -38,35 +38,8 @@ func TestConfigSubcommand(t *testing.T) {
 		}
 	}
 	d := startDaemon(t, socketPath(t), "--config", writeConfig(t, stdout))
-	if code := d.stop(t); code != 0 {
+	if code := d.Stop(t); code != 0 {
 		t.Errorf("daemon started with the printed config exited %d, want 0", code)
-	}
-}
-
-func TestHelp(t *testing.T) {
-	flags := []string{"--config", "--listen", "--runtime-endpoint", "--log-level",
-		"--enable-tracing", "--tracing-endpoint", "--tracing-sampling-rate-per-million"}
-	tests := []struct {
-		name string
-		arg  string
-	}{
-		{name: "long", arg: "--help"},
-		{name: "short", arg: "-h"},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			stdout, stderr, code := runCLI(t, tt.arg)
-			if code != 0 {
-				t.Fatalf("exit code = %d, want 0", code)
-			}
-			out := stdout + stderr
-			for _, f := range flags {
-				// The flag package prints one dash.
-				if !strings.Contains(out, strings.TrimPrefix(f, "-")+" ") && !strings.Contains(out, strings.TrimPrefix(f, "-")+"\n") {
-					t.Errorf("help does not name %s:\n%s", f, out)
-				}
-			}
-		})
 	}
 }
 
@@ -125,7 +98,7 @@ func TestSocketMode(t *testing.T) {
 	if fi.Mode()&os.ModeSocket == 0 || fi.Mode().Perm() != 0o660 {
 		t.Errorf("socket mode = %s, want a socket with 0660", fi.Mode())
 	}
-	if code := d.stop(t); code != 0 {
+	if code := d.Stop(t); code != 0 {
 		t.Errorf("exit code = %d, want 0", code)
 	}
 	if _, err := os.Stat(sock); err == nil {
@@ -151,7 +124,7 @@ func TestStaleSocketIsReplaced(t *testing.T) {
 	if _, err := criVersion(t.Context(), sock); err != nil {
 		t.Fatalf("Version on the replaced socket: %v", err)
 	}
-	if code := d.stop(t); code != 0 {
+	if code := d.Stop(t); code != 0 {
 		t.Errorf("exit code = %d, want 0", code)
 	}
 }
@@ -168,8 +141,8 @@ func TestOccupiedPathIsRefused(t *testing.T) {
 			occupy: func(t *testing.T, sock string) func(t *testing.T) {
 				first := startDaemon(t, sock)
 				return func(t *testing.T) {
-					if first.exited() {
-						t.Fatalf("first daemon died:\n%s", first.stderr.String())
+					if first.Exited() {
+						t.Fatalf("first daemon died:\n%s", first.Stderr.String())
 					}
 					if _, err := criVersion(t.Context(), sock); err != nil {
 						t.Errorf("first daemon no longer serves: %v", err)
@@ -193,11 +166,11 @@ func TestOccupiedPathIsRefused(t *testing.T) {
 			sock := socketPath(t)
 			stillFine := tt.occupy(t, sock)
 			second := startProcess(t, "--listen", sock)
-			code := second.wait(t)
+			code := second.Wait(t)
 			if code == 0 {
 				t.Fatalf("second daemon on an occupied %s exited 0", sock)
 			}
-			stderr := second.stderr.String()
+			stderr := second.Stderr.String()
 			if !strings.Contains(stderr, sock) || !strings.Contains(stderr, tt.want) {
 				t.Errorf("stderr does not name %s and say %q:\n%s", sock, tt.want, stderr)
 			}

@@ -165,10 +165,10 @@ func TestKubeletPodLifecycle(t *testing.T) {
 	syncPod.End()
 	shutdown(t, tp) // kubelet's spans leave now
 
-	if code := d.stop(t); code != 0 {
-		t.Fatalf("daemon exit code after SIGTERM = %d, want 0\nstderr:\n%s", code, d.stderr.String())
+	if code := d.Stop(t); code != 0 {
+		t.Fatalf("daemon exit code after SIGTERM = %d, want 0\nstderr:\n%s", code, d.Stderr.String())
 	}
-	stderr := d.stderr.String()
+	stderr := d.Stderr.String()
 	if !strings.Contains(stderr, "crio-trace stopped") {
 		t.Errorf("daemon stderr does not say it stopped:\n%s", stderr)
 	}

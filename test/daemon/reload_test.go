@@ -13,6 +13,7 @@ import (
 	"go.opentelemetry.io/otel/trace"
 
 	"github.com/crio-trace/crio-trace/internal/otlpreceiver"
+	"github.com/crio-trace/crio-trace/internal/testutil"
 )
 
 // Log lines the daemon writes on SIGHUP.
@@ -73,10 +74,10 @@ func TestSIGHUPSwitchesTracing(t *testing.T) {
 	for range 5 {
 		tr, id := p.call(ctx, t, k)
 		mustNotExport = append(mustNotExport, tr)
-		if !eventually(startTimeout, func() bool { l, _ := served(d.stderr.String(), id); return l }) {
+		if !testutil.Eventually(startTimeout, func() bool { l, _ := served(d.Stderr.String(), id); return l }) {
 			t.Fatalf("no log line for the call on container %s", id)
 		}
-		if _, instr := served(d.stderr.String(), id); instr {
+		if _, instr := served(d.Stderr.String(), id); instr {
 			t.Errorf("call on %s was served instrumented while tracing is off", id)
 		}
 	}
@@ -87,10 +88,10 @@ func TestSIGHUPSwitchesTracing(t *testing.T) {
 	// On: the next calls on the same connection get spans, once the client
 	// has followed the server's GOAWAY to the instrumented generation.
 	rewriteConfig(t, cfg, tracingConfig(true, recv.Addr()))
-	d.signal(t, syscall.SIGHUP)
-	d.waitLog(t, logReloaded, 1)
+	d.Signal(t, syscall.SIGHUP)
+	d.WaitLog(t, logReloaded, 1)
 	var sent []string
-	if !eventually(startTimeout, func() bool {
+	if !testutil.Eventually(startTimeout, func() bool {
 		tr, _ := p.call(ctx, t, k)
 		sent = append(sent, tr)
 		for _, id := range sent {
@@ -100,13 +101,13 @@ func TestSIGHUPSwitchesTracing(t *testing.T) {
 		}
 		return false
 	}) {
-		t.Fatalf("no server span after switching tracing on (%d calls)\nstderr:\n%s", len(sent), d.stderr.String())
+		t.Fatalf("no server span after switching tracing on (%d calls)\nstderr:\n%s", len(sent), d.Stderr.String())
 	}
 
 	// A broken file: an error naming the key, and tracing stays on.
 	rewriteConfig(t, cfg, tracingConfig(true, recv.Addr(), "tracing_sampling_rate_per_million = 5000000"))
-	d.signal(t, syscall.SIGHUP)
-	stderr := d.waitLog(t, logNotReloaded, 1)
+	d.Signal(t, syscall.SIGHUP)
+	stderr := d.WaitLog(t, logNotReloaded, 1)
 	if !strings.Contains(lineWith(stderr, logNotReloaded), "tracing_sampling_rate_per_million") {
 		t.Errorf("reload error does not name the key:\n%s", lineWith(stderr, logNotReloaded))
 	}
@@ -120,37 +121,37 @@ func TestSIGHUPSwitchesTracing(t *testing.T) {
 	}
 	// An instrumented call's log line carries the trace id: what tells
 	// "served instrumented" from "not" below.
-	if logged, instr := served(d.stderr.String(), id); !logged || !instr {
+	if logged, instr := served(d.Stderr.String(), id); !logged || !instr {
 		t.Fatalf("traced call on %s: logged %t, with trace_id %t; want both", id, logged, instr)
 	}
 
 	// Off again: once a call is served uninstrumented, no later call on the
 	// old connection or a new one is traced.
 	rewriteConfig(t, cfg, tracingConfig(false, recv.Addr()))
-	d.signal(t, syscall.SIGHUP)
-	d.waitLog(t, logReloaded, 2)
-	if !eventually(startTimeout, func() bool {
+	d.Signal(t, syscall.SIGHUP)
+	d.WaitLog(t, logReloaded, 2)
+	if !testutil.Eventually(startTimeout, func() bool {
 		_, id := p.call(ctx, t, k)
 		var logged, instr bool
 		// A call lost in the switch is not logged; try another.
-		eventually(5*time.Second, func() bool { logged, instr = served(d.stderr.String(), id); return logged })
+		testutil.Eventually(5*time.Second, func() bool { logged, instr = served(d.Stderr.String(), id); return logged })
 		return logged && !instr
 	}) {
-		t.Fatalf("calls still served instrumented after switching tracing off\nstderr:\n%s", d.stderr.String())
+		t.Fatalf("calls still served instrumented after switching tracing off\nstderr:\n%s", d.Stderr.String())
 	}
 	fresh := newKubelet(ctx, t, sock, tp)
 	for range 3 {
 		for _, kk := range []*kubelet{k, fresh} {
 			tr, id := p.call(ctx, t, kk)
 			mustNotExport = append(mustNotExport, tr)
-			if !eventually(startTimeout, func() bool { l, _ := served(d.stderr.String(), id); return l }) {
+			if !testutil.Eventually(startTimeout, func() bool { l, _ := served(d.Stderr.String(), id); return l }) {
 				t.Fatalf("no log line for the call on container %s", id)
 			}
 		}
 	}
 
 	// SIGTERM flushes whatever was recorded; none of the untraced calls is.
-	if code := d.stop(t); code != 0 {
+	if code := d.Stop(t); code != 0 {
 		t.Fatalf("exit code = %d, want 0", code)
 	}
 	spans := recv.Spans()

@@ -50,8 +50,8 @@ func TestSIGTERMDrainsInFlightPull(t *testing.T) {
 	}
 	// The request is on the wire before the signal, so the server's
 	// graceful stop counts it in.
-	d.signal(t, syscall.SIGTERM)
-	d.waitLog(t, "crio-trace stopping", 1)
+	d.Signal(t, syscall.SIGTERM)
+	d.WaitLog(t, "crio-trace stopping", 1)
 	select {
 	case r := <-done:
 		t.Fatalf("PullImage returned (%v) before the daemon began stopping; the test proves nothing", r.err)
@@ -69,8 +69,8 @@ func TestSIGTERMDrainsInFlightPull(t *testing.T) {
 	if r.took < latency {
 		t.Errorf("PullImage took %s, less than the configured %s", r.took, latency)
 	}
-	if code := d.wait(t); code != 0 {
-		t.Fatalf("exit code = %d, want 0\n%s", code, d.stderr.String())
+	if code := d.Wait(t); code != 0 {
+		t.Fatalf("exit code = %d, want 0\n%s", code, d.Stderr.String())
 	}
 	// The daemon has exited, so the span is there or lost; no waiting.
 	pulls := otlpreceiver.ByName(serverSpans(recv.Spans()), imageRPC("PullImage"))
@@ -122,14 +122,14 @@ func TestSIGTERMRightAfterStart(t *testing.T) {
 			if _, err := os.Lstat(sock); err == nil {
 				break
 			}
-			if d.exited() || time.Now().After(deadline) {
-				t.Fatalf("round %d: socket %s never appeared\nstderr:\n%s", i, sock, d.stderr.String())
+			if d.Exited() || time.Now().After(deadline) {
+				t.Fatalf("round %d: socket %s never appeared\nstderr:\n%s", i, sock, d.Stderr.String())
 			}
 		}
-		d.signal(t, syscall.SIGTERM)
-		if code := d.wait(t); code != 0 {
+		d.Signal(t, syscall.SIGTERM)
+		if code := d.Wait(t); code != 0 {
 			t.Fatalf("round %d: exit code = %d after SIGTERM once %s existed, want 0 "+
-				"(-1: killed by the signal, which the daemon did not handle yet)\nstderr:\n%s", i, code, sock, d.stderr.String())
+				"(-1: killed by the signal, which the daemon did not handle yet)\nstderr:\n%s", i, code, sock, d.Stderr.String())
 		}
 		if _, err := os.Stat(sock); err == nil {
 			t.Fatalf("round %d: socket %s left behind", i, sock)

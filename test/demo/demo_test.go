@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/crio-trace/crio-trace/internal/testutil"
 	"github.com/crio-trace/crio-trace/internal/waterfall"
 )
 
@@ -119,26 +120,26 @@ func TestScenarios(t *testing.T) {
 			t.Parallel()
 			html := filepath.Join(t.TempDir(), "trace.html")
 			r := runDemo(t, "--scenario", tc.scenario, "--html", html, "--width", "140")
-			if r.code != 0 {
-				t.Fatalf("exit status %d, want 0\nstdout:\n%s\nstderr:\n%s", r.code, r.stdout, r.stderr)
+			if r.Code != 0 {
+				t.Fatalf("exit status %d, want 0\nstdout:\n%s\nstderr:\n%s", r.Code, r.Stdout, r.Stderr)
 			}
-			t.Logf("output:\n%s", r.stdout)
-			roots := parseTrees(r.stdout)
+			t.Logf("output:\n%s", r.Stdout)
+			roots := parseTrees(r.Stdout)
 			checkCommonTree(t, roots, tc.tracing, tc.pulls)
 			teardown := strings.TrimSuffix(html, ".html") + "-teardown.html"
 			for _, want := range append(tc.wantOut, "start     "+html, "teardown  "+teardown,
 				"Everything the demo started has been stopped.") {
-				if !strings.Contains(r.stdout, want) {
+				if !strings.Contains(r.Stdout, want) {
 					t.Errorf("output lacks %q", want)
 				}
 			}
-			if strings.Contains(r.stdout+r.stderr, secret) {
+			if strings.Contains(r.Stdout+r.Stderr, secret) {
 				t.Errorf("the app's secret environment value %q was printed", secret)
 			}
 			if tc.check != nil {
-				tc.check(t, roots, r.stdout)
+				tc.check(t, roots, r.Stdout)
 			}
-			checkCleanedUp(t, r.stdout)
+			checkCleanedUp(t, r.Stdout)
 			for i, page := range []string{html, teardown} {
 				names := spanNames(roots[i : i+1])
 				checkHTML(t, page, names)
@@ -243,8 +244,8 @@ func checkHTML(t *testing.T, path string, names []string) {
 // every span name rendered, a screenshot that is not blank.
 func checkInBrowser(t *testing.T, path string, names []string, label string) {
 	t.Helper()
-	needBrowser(t)
-	dir := filepath.Join(outDir(t), label)
+	testutil.NeedBrowser(t, waterfall.ChromiumPath)
+	dir := filepath.Join(testutil.OutDir(t), label)
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		t.Fatal(err)
 	}
@@ -254,5 +255,5 @@ func checkInBrowser(t *testing.T, path string, names []string, label string) {
 	if err != nil {
 		t.Fatalf("in the browser: %v", err)
 	}
-	t.Logf("screenshot: %s (set %s=DIR to keep it)", shot, artifactsEnv)
+	t.Logf("screenshot: %s (set %s=DIR to keep it)", shot, testutil.ArtifactsEnv)
 }

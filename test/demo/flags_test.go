@@ -32,16 +32,16 @@ func TestBadFlags(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
 			r := runDemo(t, tc.args...)
-			if r.code != 2 {
-				t.Fatalf("exit status %d, want 2\nstdout:\n%s\nstderr:\n%s", r.code, r.stdout, r.stderr)
+			if r.Code != 2 {
+				t.Fatalf("exit status %d, want 2\nstdout:\n%s\nstderr:\n%s", r.Code, r.Stdout, r.Stderr)
 			}
 			for _, w := range append(tc.want, "--help") {
-				if !strings.Contains(r.stderr, w) {
-					t.Errorf("stderr lacks %q:\n%s", w, r.stderr)
+				if !strings.Contains(r.Stderr, w) {
+					t.Errorf("stderr lacks %q:\n%s", w, r.Stderr)
 				}
 			}
-			if r.stdout != "" {
-				t.Errorf("a usage error started the demo anyway; stdout:\n%s", r.stdout)
+			if r.Stdout != "" {
+				t.Errorf("a usage error started the demo anyway; stdout:\n%s", r.Stdout)
 			}
 		})
 	}
@@ -59,8 +59,8 @@ func TestHelp(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			r := runDemo(t, tc.arg)
-			if r.code != 0 {
-				t.Fatalf("exit status %d, want 0; stderr:\n%s", r.code, r.stderr)
+			if r.Code != 0 {
+				t.Fatalf("exit status %d, want 0; stderr:\n%s", r.Code, r.Stderr)
 			}
 			for _, w := range []string{
 				"--scenario", "--otlp-endpoint", "--runtime-endpoint", "--html", "--width", "--timeout",
@@ -68,8 +68,8 @@ func TestHelp(t *testing.T) {
 				"pod-start", "slow-image-pull", "failing-container", "tracing-off",
 				"e.g. --otlp-endpoint 127.0.0.1:4317", "Exit status",
 			} {
-				if !strings.Contains(r.stdout, w) {
-					t.Errorf("help lacks %q:\n%s", w, r.stdout)
+				if !strings.Contains(r.Stdout, w) {
+					t.Errorf("help lacks %q:\n%s", w, r.Stdout)
 				}
 			}
 		})

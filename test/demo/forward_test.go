@@ -1,15 +1,11 @@
 package demo_test
 
 import (
-	"bytes"
-	"context"
-	"net"
-	"os/exec"
 	"path/filepath"
 	"strings"
-	"syscall"
 	"testing"
-	"time"
+
+	"github.com/crio-trace/crio-trace/internal/testutil"
 )
 
 // startDaemon runs the crio-trace daemon (embedded runtime, tracing off) on
@@ -17,34 +13,15 @@ import (
 // forwards to, and stops it with SIGTERM when the test ends.
 func startDaemon(t *testing.T) string {
 	t.Helper()
-	sock := filepath.Join(t.TempDir(), "rt.sock")
-	cmd := exec.Command(daemonBin, "--listen", sock)
-	var logs bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &logs, &logs
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
+	sock := filepath.Join(testutil.SocketDir(t), "rt.sock")
+	d := testutil.StartDaemon(t, daemonBin, nil, "--listen", sock)
 	t.Cleanup(func() {
-		_ = cmd.Process.Signal(syscall.SIGTERM)
-		if err := cmd.Wait(); err != nil {
-			t.Errorf("daemon exit: %v\n%s", err, logs.String())
+		if code := d.Stop(t); code != 0 {
+			t.Errorf("daemon exit code %d after SIGTERM, want 0\n%s", code, d.Stderr.String())
 		}
 	})
-	deadline := time.Now().Add(30 * time.Second)
-	for {
-		var d net.Dialer
-		ctx, cancel := context.WithTimeout(t.Context(), time.Second)
-		c, err := d.DialContext(ctx, "unix", sock)
-		cancel()
-		if err == nil {
-			_ = c.Close()
-			return "unix://" + sock
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("daemon never listened on %s: %v\n%s", sock, err, logs.String())
-		}
-		time.Sleep(20 * time.Millisecond) // polling the socket with a deadline
-	}
+	d.WaitServing(t)
+	return "unix://" + sock
 }
 
 // TestForwardMode puts the demo's crio-trace in front of another runtime
@@ -65,13 +42,13 @@ func TestForwardMode(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			r := runDemo(t, "--scenario", tc.scenario, "--runtime-endpoint", endpoint,
 				"--html", filepath.Join(t.TempDir(), "t.html"), "--width", "140")
-			if r.code != 0 {
-				t.Fatalf("exit status %d\nstdout:\n%s\nstderr:\n%s", r.code, r.stdout, r.stderr)
+			if r.Code != 0 {
+				t.Fatalf("exit status %d\nstdout:\n%s\nstderr:\n%s", r.Code, r.Stdout, r.Stderr)
 			}
-			if !strings.Contains(r.stdout, "forwarding to "+endpoint) {
+			if !strings.Contains(r.Stdout, "forwarding to "+endpoint) {
 				t.Errorf("output does not say it forwards to %s", endpoint)
 			}
-			roots := parseTrees(r.stdout)
+			roots := parseTrees(r.Stdout)
 			servers := find(roots, "crio-trace", runPodSandbox, "kubelet", runPodSandbox)
 			onward := find(roots, "crio-trace", runPodSandbox, "crio-trace", runPodSandbox)
 			inner := find(roots, "crio-trace", "crio.sandbox.network", "crio-trace", runPodSandbox)
@@ -81,9 +58,9 @@ func TestForwardMode(t *testing.T) {
 			}
 			if len(servers) != want || len(onward) != want || len(inner) != 0 {
 				t.Errorf("server spans %d, forwarded CLIENT spans %d, embedded steps %d; want %d, %d, 0\n%s",
-					len(servers), len(onward), len(inner), want, want, r.stdout)
+					len(servers), len(onward), len(inner), want, want, r.Stdout)
 			}
-			checkCleanedUp(t, r.stdout)
+			checkCleanedUp(t, r.Stdout)
 		})
 	}
 }

@@ -12,7 +12,7 @@ import (
 	"time"
 
 	"github.com/crio-trace/crio-trace/internal/otlpreceiver"
-	"github.com/crio-trace/crio-trace/test/harness"
+	"github.com/crio-trace/crio-trace/internal/testutil"
 )
 
 // TestOTLPEndpoint runs the demo with --otlp-endpoint pointing at a
@@ -25,11 +25,11 @@ func TestOTLPEndpoint(t *testing.T) {
 	}
 	defer col.Stop()
 	r := runDemo(t, "--otlp-endpoint", col.Addr(), "--html", filepath.Join(t.TempDir(), "t.html"))
-	if r.code != 0 {
-		t.Fatalf("exit status %d\nstdout:\n%s\nstderr:\n%s", r.code, r.stdout, r.stderr)
+	if r.Code != 0 {
+		t.Fatalf("exit status %d\nstdout:\n%s\nstderr:\n%s", r.Code, r.Stdout, r.Stderr)
 	}
-	if !strings.Contains(r.stdout, "forwarded") || !strings.Contains(r.stdout, col.Addr()) {
-		t.Errorf("output does not report the forwarding to %s:\n%s", col.Addr(), r.stdout)
+	if !strings.Contains(r.Stdout, "forwarded") || !strings.Contains(r.Stdout, col.Addr()) {
+		t.Errorf("output does not report the forwarding to %s:\n%s", col.Addr(), r.Stdout)
 	}
 	spans := col.Spans()
 	byService := map[string]int{}
@@ -65,14 +65,14 @@ func TestUnreachableOTLPEndpoint(t *testing.T) {
 	addr := col.Addr()
 	col.Stop() // nothing listens there any more
 	r := runDemo(t, "--otlp-endpoint", addr, "--html", filepath.Join(t.TempDir(), "t.html"))
-	if r.code != 0 {
-		t.Fatalf("exit status %d\nstdout:\n%s\nstderr:\n%s", r.code, r.stdout, r.stderr)
+	if r.Code != 0 {
+		t.Fatalf("exit status %d\nstdout:\n%s\nstderr:\n%s", r.Code, r.Stdout, r.Stderr)
 	}
-	if !strings.Contains(r.stdout, "could not be delivered") {
-		t.Errorf("output does not say the forwarding failed:\n%s", r.stdout)
+	if !strings.Contains(r.Stdout, "could not be delivered") {
+		t.Errorf("output does not say the forwarding failed:\n%s", r.Stdout)
 	}
-	if len(parseTrees(r.stdout)) != 2 {
-		t.Errorf("want both waterfalls printed:\n%s", r.stdout)
+	if len(parseTrees(r.Stdout)) != 2 {
+		t.Errorf("want both waterfalls printed:\n%s", r.Stdout)
 	}
 }
 
@@ -92,13 +92,13 @@ func TestFailureExits(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
 			r := runDemo(t, append(tc.args, "--html", filepath.Join(t.TempDir(), "t.html"))...)
-			if r.code != 1 {
-				t.Fatalf("exit status %d, want 1\nstdout:\n%s\nstderr:\n%s", r.code, r.stdout, r.stderr)
+			if r.Code != 1 {
+				t.Fatalf("exit status %d, want 1\nstdout:\n%s\nstderr:\n%s", r.Code, r.Stdout, r.Stderr)
 			}
-			if !strings.Contains(r.stderr, tc.want) {
-				t.Errorf("stderr lacks %q:\n%s", tc.want, r.stderr)
+			if !strings.Contains(r.Stderr, tc.want) {
+				t.Errorf("stderr lacks %q:\n%s", tc.want, r.Stderr)
 			}
-			checkCleanedUp(t, r.stdout)
+			checkCleanedUp(t, r.Stdout)
 		})
 	}
 }
@@ -110,20 +110,18 @@ func TestInterrupt(t *testing.T) {
 	ctx, cancel := context.WithTimeout(t.Context(), runTimeout)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, demoBin, "--scenario", "slow-image-pull", "--html", filepath.Join(t.TempDir(), "t.html"))
-	var out, errOut harness.SyncBuffer
+	var out, errOut testutil.SyncBuffer
 	cmd.Stdout, cmd.Stderr = &out, &errOut
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
 	// The ImageStatus line of the slow image is printed just before its pull starts.
-	deadline := time.Now().Add(30 * time.Second)
-	for !strings.Contains(out.String(), "ImageStatus       docker.io/library/nginx:1.27") {
-		if time.Now().After(deadline) {
-			_ = cmd.Process.Kill()
-			_ = cmd.Wait()
-			t.Fatalf("the slow pull never started:\n%s", out.String())
-		}
-		time.Sleep(10 * time.Millisecond) // polling the output with a deadline
+	if !testutil.Eventually(30*time.Second, func() bool {
+		return strings.Contains(out.String(), "ImageStatus       docker.io/library/nginx:1.27")
+	}) {
+		_ = cmd.Process.Kill()
+		_ = cmd.Wait()
+		t.Fatalf("the slow pull never started:\n%s", out.String())
 	}
 	sent := time.Now()
 	if err := cmd.Process.Signal(syscall.SIGINT); err != nil {

@@ -1,7 +1,6 @@
 package forward
 
 import (
-	"errors"
 	"fmt"
 	"net"
 	"os"
@@ -12,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/crio-trace/crio-trace/internal/testutil"
 	"github.com/crio-trace/crio-trace/test/harness"
 )
 
@@ -77,17 +77,17 @@ func startDaemon(t *testing.T, args ...string) *daemon {
 		os.RemoveAll(dir)
 	})
 	start := time.Now()
-	err = pollUntil(15*time.Second, func() error {
+	err = testutil.Poll(15*time.Second, 20*time.Millisecond, func() (bool, error) {
 		select {
 		case <-d.done:
-			return stopPolling{fmt.Errorf("crio-trace exited: %s", errString(d.err))}
+			return false, testutil.Stop(fmt.Errorf("crio-trace exited: %s", errString(d.err)))
 		default:
 		}
 		c, err := net.Dial("unix", d.socket)
 		if err != nil {
-			return err
+			return false, err
 		}
-		return c.Close()
+		return true, c.Close()
 	})
 	if err != nil {
 		t.Fatalf("crio-trace did not listen on %s: %v\nlog:\n%s", d.socket, err, d.tail(30))
@@ -144,48 +144,9 @@ func (d *daemon) tail(n int) string {
 	return strings.Join(lines[max(0, len(lines)-n):], "\n")
 }
 
-// countLines counts the log lines containing substr.
-func countLines(log, substr string) int {
-	n := 0
-	for _, l := range strings.Split(log, "\n") {
-		if strings.Contains(l, substr) {
-			n++
-		}
-	}
-	return n
-}
-
 func errString(err error) string {
 	if err == nil {
 		return "exit status 0"
 	}
 	return err.Error()
 }
-
-// pollUntil calls cond every 20 ms until it returns nil or a stopPolling
-// error, or timeout passes; then it returns cond's last error.
-func pollUntil(timeout time.Duration, cond func() error) error {
-	deadline := time.Now().Add(timeout)
-	tick := time.NewTicker(20 * time.Millisecond)
-	defer tick.Stop()
-	for {
-		err := cond()
-		if err == nil {
-			return nil
-		}
-		var stop stopPolling
-		if errors.As(err, &stop) {
-			return stop.err
-		}
-		if time.Now().After(deadline) {
-			return fmt.Errorf("after %s: %w", timeout, err)
-		}
-		<-tick.C
-	}
-}
-
-// stopPolling makes pollUntil give up at once.
-type stopPolling struct{ err error }
-
-func (s stopPolling) Error() string { return s.err.Error() }
-func (s stopPolling) Unwrap() error { return s.err }

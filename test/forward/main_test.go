@@ -3,12 +3,12 @@ package forward
 import (
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"testing"
 
 	"go.uber.org/goleak"
 
+	"github.com/crio-trace/crio-trace/internal/testutil"
 	"github.com/crio-trace/crio-trace/test/harness"
 )
 
@@ -31,9 +31,8 @@ func run(m *testing.M) int {
 		}
 		defer os.RemoveAll(dir)
 		daemonBin = filepath.Join(dir, "crio-trace")
-		cmd := exec.Command("go", "build", "-o", daemonBin, "github.com/crio-trace/crio-trace/cmd/crio-trace")
-		if out, err := cmd.CombinedOutput(); err != nil {
-			fmt.Fprintf(os.Stderr, "building cmd/crio-trace: %v\n%s", err, out)
+		if err := testutil.BuildDaemon(daemonBin); err != nil {
+			fmt.Fprintf(os.Stderr, "building cmd/crio-trace: %v\n", err)
 			return 1
 		}
 	}

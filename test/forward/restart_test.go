@@ -13,6 +13,7 @@ import (
 	"google.golang.org/grpc/status"
 	runtimeapi "k8s.io/cri-api/pkg/apis/runtime/v1"
 
+	"github.com/crio-trace/crio-trace/internal/testutil"
 	"github.com/crio-trace/crio-trace/test/harness"
 )
 
@@ -86,9 +87,9 @@ func TestRuntimeRestart(t *testing.T) {
 			restarted := time.Now()
 			env.Containerd.Restart(t)
 			t.Run("up: RPCs succeed again", func(t *testing.T) {
-				err := pollUntil(20*time.Second, func() error {
+				err := testutil.Poll(20*time.Second, 20*time.Millisecond, func() (bool, error) {
 					_, err := version(t)
-					return err
+					return err == nil, err
 				})
 				if err != nil {
 					t.Fatalf("Version never succeeded after containerd came back: %v", err)
@@ -102,7 +103,7 @@ func TestRuntimeRestart(t *testing.T) {
 			})
 			t.Run("up: one line, still one down line", func(t *testing.T) {
 				waitLogCount(t, d, tc.upLine, 1)
-				if n := countLines(d.log(t), tc.downLine); n != 1 {
+				if n := testutil.CountLines(d.log(t), tc.downLine); n != 1 {
 					t.Errorf("%d %q lines, want 1:\n%s", n, tc.downLine, d.tail(20))
 				}
 			})
@@ -126,16 +127,16 @@ func dialDaemon(t *testing.T, d *daemon) runtimeapi.RuntimeServiceClient {
 // substr, then checks that it holds exactly that many.
 func waitLogCount(t *testing.T, d *daemon, substr string, want int) {
 	t.Helper()
-	err := pollUntil(5*time.Second, func() error {
-		if n := countLines(d.log(t), substr); n < want {
-			return fmt.Errorf("%d %q lines so far", n, substr)
+	err := testutil.Poll(5*time.Second, 20*time.Millisecond, func() (bool, error) {
+		if n := testutil.CountLines(d.log(t), substr); n < want {
+			return false, fmt.Errorf("%d %q lines so far", n, substr)
 		}
-		return nil
+		return true, nil
 	})
 	if err != nil {
 		t.Fatalf("waiting for %d %q lines: %v\n%s", want, substr, err, d.tail(20))
 	}
-	if n := countLines(d.log(t), substr); n != want {
+	if n := testutil.CountLines(d.log(t), substr); n != want {
 		t.Errorf("%d %q lines, want %d:\n%s", n, substr, want, d.tail(20))
 	}
 }

@@ -1,10 +1,7 @@
 package harness
 
 import (
-	"errors"
-	"os"
 	"testing"
-	"time"
 )
 
 func TestUnescapeMountPath(t *testing.T) {
@@ -49,38 +46,6 @@ func TestMountsUnder(t *testing.T) {
 				if len(points[i]) > len(points[i-1]) {
 					t.Fatalf("mount points not deepest first: %q", points)
 				}
-			}
-		})
-	}
-}
-
-func TestPoll(t *testing.T) {
-	errStop := errors.New("gave up")
-	tests := []struct {
-		name    string
-		cond    func(n int) (bool, error)
-		wantErr error
-		wantAny bool // any error at all
-	}{
-		{name: "holds on the third try", cond: func(n int) (bool, error) { return n >= 3, nil }},
-		{name: "stops early", cond: func(int) (bool, error) { return false, stopPolling{errStop} }, wantErr: errStop},
-		{name: "times out with the last error", cond: func(int) (bool, error) { return false, os.ErrNotExist }, wantErr: os.ErrNotExist},
-		{name: "times out without an error", cond: func(int) (bool, error) { return false, nil }, wantAny: true},
-	}
-	for _, tc := range tests {
-		t.Run(tc.name, func(t *testing.T) {
-			n := 0
-			err := poll(200*time.Millisecond, time.Millisecond, func() (bool, error) {
-				n++
-				return tc.cond(n)
-			})
-			switch {
-			case tc.wantErr != nil && !errors.Is(err, tc.wantErr):
-				t.Fatalf("poll() = %v, want %v", err, tc.wantErr)
-			case tc.wantAny && err == nil:
-				t.Fatal("poll() = nil, want a timeout error")
-			case tc.wantErr == nil && !tc.wantAny && err != nil:
-				t.Fatalf("poll() = %v, want nil", err)
 			}
 		})
 	}

@@ -11,6 +11,8 @@ import (
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/credentials/insecure"
 	runtimeapi "k8s.io/cri-api/pkg/apis/runtime/v1"
+
+	"github.com/crio-trace/crio-trace/internal/testutil"
 )
 
 // Containerd is a containerd the harness started, with its own root, state,
@@ -200,9 +202,9 @@ func (c *Containerd) waitReady(ctx context.Context, timeout time.Duration) error
 	deadline := time.Now().Add(timeout)
 	// Dial only once the socket exists: a failed first dial would put the
 	// gRPC connection into a one-second reconnect backoff.
-	err := poll(timeout, 10*time.Millisecond, func() (bool, error) {
+	err := testutil.Poll(timeout, 10*time.Millisecond, func() (bool, error) {
 		if done, werr := c.proc.Exited(); done {
-			return false, stopPolling{exitError("containerd", werr)}
+			return false, testutil.Stop(exitError("containerd", werr))
 		}
 		_, err := os.Stat(c.socket)
 		return err == nil, err
@@ -216,9 +218,9 @@ func (c *Containerd) waitReady(ctx context.Context, timeout time.Duration) error
 	}
 	defer conn.Close()
 	rt := runtimeapi.NewRuntimeServiceClient(conn)
-	return poll(time.Until(deadline), 20*time.Millisecond, func() (bool, error) {
+	return testutil.Poll(time.Until(deadline), 20*time.Millisecond, func() (bool, error) {
 		if done, werr := c.proc.Exited(); done {
-			return false, stopPolling{exitError("containerd", werr)}
+			return false, testutil.Stop(exitError("containerd", werr))
 		}
 		callCtx, cancel := context.WithTimeout(ctx, time.Second)
 		defer cancel()

@@ -11,6 +11,8 @@ import (
 
 	"go.uber.org/goleak"
 	runtimeapi "k8s.io/cri-api/pkg/apis/runtime/v1"
+
+	"github.com/crio-trace/crio-trace/internal/testutil"
 )
 
 func TestMain(m *testing.M) {
@@ -191,7 +193,7 @@ func TestRestart(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			// The harness's own connection reconnects by itself; allow it
 			// its backoff.
-			err := poll(10*time.Second, 50*time.Millisecond, func() (bool, error) {
+			err := testutil.Poll(10*time.Second, 50*time.Millisecond, func() (bool, error) {
 				ctx, cancel := context.WithTimeout(t.Context(), 2*time.Second)
 				defer cancel()
 				err := tc.check(ctx)

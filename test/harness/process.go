@@ -115,34 +115,3 @@ func fileTail(path string, n int) string {
 	}
 	return strings.Join(lines, "\n")
 }
-
-// poll calls cond every interval until it returns true or an error, or
-// until timeout passes; it returns the last error on timeout.
-func poll(timeout, interval time.Duration, cond func() (bool, error)) error {
-	deadline := time.Now().Add(timeout)
-	tick := time.NewTicker(interval)
-	defer tick.Stop()
-	for {
-		ok, err := cond()
-		if ok {
-			return nil
-		}
-		var stop stopPolling
-		if errors.As(err, &stop) {
-			return stop.err
-		}
-		if time.Now().After(deadline) {
-			if err == nil {
-				err = errors.New("condition never held")
-			}
-			return fmt.Errorf("after %s: %w", timeout, err)
-		}
-		<-tick.C
-	}
-}
-
-// stopPolling wraps an error that makes further polling pointless.
-type stopPolling struct{ err error }
-
-func (s stopPolling) Error() string { return s.err.Error() }
-func (s stopPolling) Unwrap() error { return s.err }

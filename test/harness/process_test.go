@@ -1,12 +1,12 @@
 package harness
 
 import (
-	"fmt"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
+
+	"github.com/crio-trace/crio-trace/internal/testutil"
 )
 
 func TestProcessStop(t *testing.T) {
@@ -30,7 +30,7 @@ func TestProcessStop(t *testing.T) {
 			if p.Pid() <= 0 || p.Name() != "sh" || p.LogPath() != logPath {
 				t.Fatalf("Pid %d, Name %q, LogPath %q", p.Pid(), p.Name(), p.LogPath())
 			}
-			if err := poll(10*time.Second, 10*time.Millisecond, func() (bool, error) {
+			if err := testutil.Poll(10*time.Second, 10*time.Millisecond, func() (bool, error) {
 				return p.Tail(1) == "ready", nil
 			}); err != nil {
 				t.Fatalf("waiting for output: %v (tail %q)", err, p.Tail(1))
@@ -62,35 +62,6 @@ func TestStartProcessErrors(t *testing.T) {
 			if err == nil {
 				_ = p.Stop(time.Second)
 				t.Fatal("StartProcess succeeded")
-			}
-		})
-	}
-}
-
-func TestSyncBuffer(t *testing.T) {
-	tests := []struct {
-		name    string
-		writers int
-		each    int
-	}{
-		{name: "one writer", writers: 1, each: 100},
-		{name: "many writers", writers: 8, each: 100},
-	}
-	for _, tc := range tests {
-		t.Run(tc.name, func(t *testing.T) {
-			var b SyncBuffer
-			var wg sync.WaitGroup
-			for w := range tc.writers {
-				wg.Go(func() {
-					for range tc.each {
-						fmt.Fprintf(&b, "%d\n", w)
-						_ = b.String() // a concurrent read; -race checks it
-					}
-				})
-			}
-			wg.Wait()
-			if got, want := strings.Count(b.String(), "\n"), tc.writers*tc.each; got != want {
-				t.Errorf("%d lines, want %d", got, want)
 			}
 		})
 	}

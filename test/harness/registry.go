@@ -6,6 +6,8 @@ import (
 	"regexp"
 	"testing"
 	"time"
+
+	"github.com/crio-trace/crio-trace/internal/testutil"
 )
 
 // servingLine is what `crane registry serve` logs once it listens.
@@ -34,9 +36,9 @@ func StartRegistry(t testing.TB, tools Tools) string {
 	})
 
 	var port string
-	err = poll(15*time.Second, 20*time.Millisecond, func() (bool, error) {
+	err = testutil.Poll(15*time.Second, 20*time.Millisecond, func() (bool, error) {
 		if done, werr := p.Exited(); done {
-			return false, stopPolling{exitError("registry", werr)}
+			return false, testutil.Stop(exitError("registry", werr))
 		}
 		data, err := os.ReadFile(logPath)
 		if err != nil {

@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/crio-trace/crio-trace/internal/testutil"
 	"github.com/crio-trace/crio-trace/test/harness"
 )
 
@@ -29,31 +30,23 @@ func start(t *testing.T, name, logPath string, env []string, argv ...string) *ha
 	return p
 }
 
-// waitFor polls cond every interval until it returns true, returns an
-// error, the process (when p is not nil) exits, or timeout passes.
+// waitFor polls cond every interval until it returns true, the process
+// (when p is not nil) exits, ctx ends, or timeout passes. An error from cond
+// means "not yet"; the last one is reported on timeout.
 func waitFor(ctx context.Context, p *harness.Process, what string, timeout, interval time.Duration, cond func() (bool, error)) error {
-	deadline := time.Now().Add(timeout)
-	var last error
-	for {
+	err := testutil.Poll(timeout, interval, func() (bool, error) {
 		if p != nil {
 			if done, werr := p.Exited(); done {
-				return fmt.Errorf("%s: %s exited (%v) while waiting; log tail:\n%s", what, p.Name(), werr, p.Tail(15))
+				return false, testutil.Stop(fmt.Errorf("%s exited (%v) while waiting; log tail:\n%s", p.Name(), werr, p.Tail(15)))
 			}
 		}
-		ok, err := cond()
-		if ok {
-			return nil
+		if err := ctx.Err(); err != nil {
+			return false, testutil.Stop(err)
 		}
-		if err != nil {
-			last = err
-		}
-		if time.Now().After(deadline) {
-			return fmt.Errorf("%s: not done after %s (last error: %v)", what, timeout, last)
-		}
-		select {
-		case <-ctx.Done():
-			return fmt.Errorf("%s: %w", what, ctx.Err())
-		case <-time.After(interval):
-		}
+		return cond()
+	})
+	if err != nil {
+		return fmt.Errorf("%s: %w", what, err)
 	}
+	return nil
 }

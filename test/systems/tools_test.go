@@ -10,6 +10,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/crio-trace/crio-trace/internal/testutil"
 	"github.com/crio-trace/crio-trace/test/harness"
 )
 
@@ -65,20 +66,8 @@ func requireSystems(t *testing.T) (harness.Tools, systemTools) {
 		t.Fatalf("systems-test tools missing:\n  %s\nbuild them (as root) with:\n  %s\nor set %s=skip to skip this test",
 			strings.Join(missing, "\n  "), filepath.Join(ht.RepoRoot, buildScript), harness.E2EEnv)
 	}
-	st.CrioTrace = buildDaemon(t, ht.RepoRoot)
+	st.CrioTrace = testutil.DaemonBinary(t)
 	return ht, st
-}
-
-// buildDaemon builds cmd/crio-trace into a temporary directory.
-func buildDaemon(t *testing.T, root string) string {
-	t.Helper()
-	out := filepath.Join(t.TempDir(), "crio-trace")
-	cmd := exec.CommandContext(t.Context(), "go", "build", "-o", out, "./cmd/crio-trace")
-	cmd.Dir = root
-	if b, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("go build ./cmd/crio-trace: %v\n%s", err, b)
-	}
-	return out
 }
 
 // freePort returns a TCP port on 127.0.0.1 that was free a moment ago. The

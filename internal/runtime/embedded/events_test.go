@@ -5,10 +5,13 @@ import (
 	"errors"
 	"io"
 	"testing"
+	"time"
 
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
 	runtimeapi "k8s.io/cri-api/pkg/apis/runtime/v1"
+
+	"github.com/crio-trace/crio-trace/internal/testutil"
 )
 
 // subscribe opens a GetContainerEvents stream and waits until the runtime
@@ -20,7 +23,7 @@ func subscribe(ctx context.Context, t *testing.T, r *Runtime, client runtimeapi.
 	if err != nil {
 		t.Fatalf("GetContainerEvents: %v", err)
 	}
-	waitFor(t, "the event subscription", func() bool { return r.events.count() > before })
+	testutil.WaitFor(t, 10*time.Second, "the event subscription", func() bool { return r.events.count() > before })
 	return stream
 }
 
@@ -102,7 +105,7 @@ func TestGetContainerEventsClientGoesAway(t *testing.T) {
 	if _, err := stream.Recv(); status.Code(err) != codes.Canceled {
 		t.Errorf("Recv after cancel: %v, want Canceled", err)
 	}
-	waitFor(t, "the subscription to end", func() bool { return r.events.count() == 0 })
+	testutil.WaitFor(t, 10*time.Second, "the subscription to end", func() bool { return r.events.count() == 0 })
 }
 
 func TestSlowSubscriberDoesNotBlock(t *testing.T) {

@@ -2,11 +2,11 @@ package embedded
 
 import (
 	"context"
+	"fmt"
 	"time"
 
 	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/trace"
-	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
 	runtimeapi "k8s.io/cri-api/pkg/apis/runtime/v1"
 
@@ -31,7 +31,7 @@ const (
 func (r *Runtime) PullImage(ctx context.Context, req *runtimeapi.PullImageRequest) (_ *runtimeapi.PullImageResponse, err error) {
 	ref, err := ParseReference(req.GetImage().GetImage())
 	if err != nil {
-		return nil, status.Errorf(codes.InvalidArgument, "image.image: %v", err)
+		return nil, invalidArgument(fmt.Errorf("image.image: %w", err))
 	}
 	ctx, span := tracing.Start(ctx, SpanImagePull, attrImageName.String(ref.String()))
 	defer span.End()

@@ -2,6 +2,7 @@ package embedded
 
 import (
 	"context"
+	"errors"
 	"strings"
 	"testing"
 	"time"
@@ -40,6 +41,9 @@ func TestPullImage(t *testing.T) {
 			if err != nil {
 				if msg := status.Convert(err).Message(); !strings.Contains(msg, "image.image") || strings.Contains(msg, "hunter2") {
 					t.Errorf("error %q should name image.image and no credentials", msg)
+				}
+				if !errors.Is(err, ErrInvalidReference) {
+					t.Errorf("error %v does not wrap ErrInvalidReference", err)
 				}
 				return
 			}

@@ -14,6 +14,8 @@ import (
 	cri "k8s.io/cri-client/pkg"
 	"k8s.io/klog/v2"
 	"k8s.io/klog/v2/ktesting"
+
+	"github.com/crio-trace/crio-trace/internal/testutil"
 )
 
 // TestKubeletClient drives a whole pod lifecycle through kubelet's own CRI
@@ -68,7 +70,7 @@ func kubeletLifecycle(ctx context.Context, t *testing.T, r *Runtime, rt internal
 		stopEvents()
 		<-evDone
 	}()
-	waitFor(t, "the event subscription", func() bool { return r.events.count() == 1 })
+	testutil.WaitFor(t, 10*time.Second, "the event subscription", func() bool { return r.events.count() == 1 })
 
 	steps := []struct {
 		name string

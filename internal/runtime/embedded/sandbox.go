@@ -9,6 +9,7 @@ import (
 	"google.golang.org/protobuf/proto"
 	runtimeapi "k8s.io/cri-api/pkg/apis/runtime/v1"
 
+	"github.com/crio-trace/crio-trace/internal/crireq"
 	"github.com/crio-trace/crio-trace/internal/tracing"
 )
 
@@ -22,10 +23,10 @@ const podIP = "127.0.0.1"
 // AlreadyExists naming the sandbox that holds the name.
 func (r *Runtime) RunPodSandbox(ctx context.Context, req *runtimeapi.RunPodSandboxRequest) (*runtimeapi.RunPodSandboxResponse, error) {
 	cfg := req.GetConfig()
-	md := cfg.GetMetadata()
-	if err := validateSandboxMetadata(md); err != nil {
+	if err := crireq.PodSandboxConfig(cfg); err != nil {
 		return nil, err
 	}
+	md := cfg.GetMetadata()
 	s := &sandbox{
 		id:             newID(),
 		name:           sandboxName(md),
@@ -47,20 +48,6 @@ func (r *Runtime) RunPodSandbox(ctx context.Context, req *runtimeapi.RunPodSandb
 	r.setupNetwork(ctx, s)
 	r.createInfra(ctx, s)
 	return &runtimeapi.RunPodSandboxResponse{PodSandboxId: s.id}, nil
-}
-
-func validateSandboxMetadata(md *runtimeapi.PodSandboxMetadata) error {
-	switch {
-	case md == nil:
-		return status.Error(codes.InvalidArgument, "config.metadata is required")
-	case md.Name == "":
-		return status.Error(codes.InvalidArgument, "config.metadata.name is required")
-	case md.Namespace == "":
-		return status.Error(codes.InvalidArgument, "config.metadata.namespace is required")
-	case md.Uid == "":
-		return status.Error(codes.InvalidArgument, "config.metadata.uid is required")
-	}
-	return nil
 }
 
 // reserveSandboxName claims s.name for s.id, as the first step of creating

@@ -25,7 +25,7 @@ func TestRunPodSandbox(t *testing.T) {
 	}{
 		{name: "pod network gets loopback address", cfg: podConfig("web"), wantIP: podIP},
 		{name: "host network gets no address", cfg: hostNet, wantIP: ""},
-		{name: "missing config", cfg: nil, wantCode: codes.InvalidArgument, wantMsg: "config.metadata"},
+		{name: "missing config", cfg: nil, wantCode: codes.InvalidArgument, wantMsg: "config is required"},
 		{name: "missing uid", cfg: noUID, wantCode: codes.InvalidArgument, wantMsg: "config.metadata.uid"},
 	}
 	for _, tt := range tests {

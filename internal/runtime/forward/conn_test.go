@@ -11,6 +11,8 @@ import (
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
 	runtimeapi "k8s.io/cri-api/pkg/apis/runtime/v1"
+
+	"github.com/crio-trace/crio-trace/internal/testutil"
 )
 
 // TestRuntimeDownAtStart: the Backend is created while the runtime is not
@@ -60,7 +62,7 @@ func TestRuntimeDownAtStart(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			path := socketPath(t, "rt.sock")
 			free := tt.occupy(t, path)
-			logs := &syncBuffer{}
+			logs := &logBuffer{}
 			b := newBackend(t, path, Options{Logger: slog.New(slog.NewTextHandler(logs, nil))})
 
 			start := time.Now()
@@ -81,11 +83,11 @@ func TestRuntimeDownAtStart(t *testing.T) {
 			free()
 			fake := newFakeRuntime()
 			serve(t, path, fake.register)
-			waitFor(t, "a call to succeed after the runtime came up", 15*time.Second, func() bool {
+			testutil.WaitFor(t, 15*time.Second, "a call to succeed after the runtime came up", func() bool {
 				_, err := b.Version(callCtx(t), &runtimeapi.VersionRequest{})
 				return err == nil
 			})
-			waitFor(t, "the connected log line", 5*time.Second, func() bool { return logs.count(msgConnected) == 1 })
+			testutil.WaitFor(t, 5*time.Second, "the connected log line", func() bool { return logs.count(msgConnected) == 1 })
 			if n := logs.count(msgReconnected); n != 0 {
 				t.Errorf("%d %q lines for a first connection, want 0\n%s", n, msgReconnected, logs)
 			}
@@ -114,7 +116,7 @@ func TestRuntimeRestart(t *testing.T) {
 			if _, err := c.rtClient.Version(ctx, &runtimeapi.VersionRequest{}); err != nil {
 				t.Fatalf("Version before the restart: %v", err)
 			}
-			waitFor(t, "the connected log line", 5*time.Second, func() bool { return c.logs.count(msgConnected) == 1 })
+			testutil.WaitFor(t, 5*time.Second, "the connected log line", func() bool { return c.logs.count(msgConnected) == 1 })
 
 			c.down.stop()
 			if tt.callsWhileDown {
@@ -128,10 +130,10 @@ func TestRuntimeRestart(t *testing.T) {
 					t.Errorf("Unavailable took %v, want under 2s", took)
 				}
 			}
-			waitFor(t, "the lost log line", 5*time.Second, func() bool { return c.logs.count(msgLost) >= 1 })
+			testutil.WaitFor(t, 5*time.Second, "the lost log line", func() bool { return c.logs.count(msgLost) >= 1 })
 
 			c.down.start()
-			waitFor(t, "the reconnected log line", 15*time.Second, func() bool { return c.logs.count(msgReconnected) >= 1 })
+			testutil.WaitFor(t, 15*time.Second, "the reconnected log line", func() bool { return c.logs.count(msgReconnected) >= 1 })
 			if _, err := c.rtClient.Version(ctx, &runtimeapi.VersionRequest{}); err != nil {
 				t.Fatalf("Version after the reconnect: %v", err)
 			}

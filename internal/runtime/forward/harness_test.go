@@ -1,12 +1,10 @@
 package forward
 
 import (
-	"bytes"
 	"context"
 	"log/slog"
 	"net"
 	"path/filepath"
-	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -14,19 +12,9 @@ import (
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/credentials/insecure"
 	runtimeapi "k8s.io/cri-api/pkg/apis/runtime/v1"
-)
 
-// waitFor polls cond until it holds or the deadline passes.
-func waitFor(t *testing.T, what string, within time.Duration, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(within)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out after %s waiting for %s", within, what)
-		}
-		time.Sleep(10 * time.Millisecond) // polling interval, not a wait for an event
-	}
-}
+	"github.com/crio-trace/crio-trace/internal/testutil"
+)
 
 // socketPath returns a fresh unix socket path under t.TempDir().
 func socketPath(t *testing.T, name string) string {
@@ -125,7 +113,7 @@ type chain struct {
 	backend  *Backend
 	rtClient runtimeapi.RuntimeServiceClient
 	imClient runtimeapi.ImageServiceClient
-	logs     *syncBuffer
+	logs     *logBuffer
 }
 
 // newChain starts a fake runtime, a Backend forwarding to it and a front
@@ -133,7 +121,7 @@ type chain struct {
 func newChain(t *testing.T, opts Options) *chain {
 	t.Helper()
 	dir := t.TempDir()
-	c := &chain{runtime: newFakeRuntime(), logs: &syncBuffer{}}
+	c := &chain{runtime: newFakeRuntime(), logs: &logBuffer{}}
 	c.down = serve(t, filepath.Join(dir, "rt.sock"), c.runtime.register)
 	if opts.Logger == nil {
 		opts.Logger = slog.New(slog.NewTextHandler(c.logs, nil))
@@ -149,30 +137,11 @@ func newChain(t *testing.T, opts Options) *chain {
 	return c
 }
 
-// syncBuffer is a bytes.Buffer safe for a logger and a test to share.
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
+// logBuffer holds a test's log lines.
+type logBuffer struct{ testutil.SyncBuffer }
 
 // count returns how many log lines carry msg as their message.
-func (b *syncBuffer) count(msg string) int {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return strings.Count(b.buf.String(), "msg=\""+msg+"\"")
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
+func (b *logBuffer) count(msg string) int { return b.Count("msg=\"" + msg + "\"") }
 
 // callCtx returns a context with a generous deadline for one test call.
 func callCtx(t *testing.T) context.Context {
