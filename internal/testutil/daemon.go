@@ -116,6 +116,10 @@ func StartDaemon(t testing.TB, bin string, env []string, args ...string) *Daemon
 // Pid is the process id of the daemon.
 func (d *Daemon) Pid() int { return d.cmd.Process.Pid }
 
+// Done is closed once the daemon has exited and been waited for; then Wait
+// returns at once. Tests that bound an exit (SIGTERM within 15 s) select on it.
+func (d *Daemon) Done() <-chan struct{} { return d.done }
+
 // WaitServing waits until the daemon's socket accepts a connection and the
 // daemon has logged LogServing, failing t if the process exits first or
 // StartTimeout passes. The log line narrows, but does not close, the window

@@ -8,6 +8,7 @@ import (
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
 
 	"github.com/crio-trace/crio-trace/internal/otlpreceiver"
+	"github.com/crio-trace/crio-trace/internal/testutil"
 )
 
 // TestHangingCollector runs the real binary against a collector that
@@ -58,26 +59,26 @@ func TestHangingCollector(t *testing.T) {
 				tracedCall(ctx, t, k, tp)
 			}
 			if !tc.answerFirst {
-				stderr := d.waitLog(t, logRemoved, 1)
-				if n := countLines(stderr, "no OTLP answer within"); n != 1 {
+				stderr := d.WaitLog(t, logRemoved, 1)
+				if n := testutil.CountLines(stderr, "no OTLP answer within"); n != 1 {
 					t.Fatalf("%d lines naming the missing OTLP answer, want 1:\n%s", n, stderr)
 				}
-				if n := countLines(stderr, "level=WARN") + countLines(stderr, "level=ERROR"); n != 1 {
+				if n := testutil.CountLines(stderr, "level=WARN") + testutil.CountLines(stderr, "level=ERROR"); n != 1 {
 					t.Fatalf("%d warning/error lines with a hanging collector, want 1:\n%s", n, stderr)
 				}
-				if n := countLines(stderr, logRestored); n != 0 {
+				if n := testutil.CountLines(stderr, logRestored); n != 0 {
 					t.Fatalf("'restored' while the collector hangs:\n%s", stderr)
 				}
 			}
 			start := time.Now()
-			d.signal(t, syscall.SIGTERM)
+			d.Signal(t, syscall.SIGTERM)
 			select {
-			case <-d.done:
+			case <-d.Done():
 			case <-time.After(termWithin):
-				t.Fatalf("daemon still running %s after SIGTERM with a hanging collector:\n%s", termWithin, d.stderr.String())
+				t.Fatalf("daemon still running %s after SIGTERM with a hanging collector:\n%s", termWithin, d.Stderr.String())
 			}
-			if code := d.wait(t); code != 0 {
-				t.Fatalf("exit code %d, want 0:\n%s", code, d.stderr.String())
+			if code := d.Wait(t); code != 0 {
+				t.Fatalf("exit code %d, want 0:\n%s", code, d.Stderr.String())
 			}
 			t.Logf("SIGTERM to exit with a hanging collector: %s", time.Since(start).Round(time.Millisecond))
 		})

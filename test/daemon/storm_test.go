@@ -13,6 +13,7 @@ import (
 	"go.opentelemetry.io/otel/trace"
 
 	"github.com/crio-trace/crio-trace/internal/otlpreceiver"
+	"github.com/crio-trace/crio-trace/internal/testutil"
 )
 
 // Storm bounds (issue "Hardening", item 3).
@@ -159,15 +160,15 @@ func TestFlappingCollectorAndReloadStorm(t *testing.T) {
 	start := time.Now()
 	for stormCtx.Err() == nil {
 		rewriteConfig(t, cfgPath, configs[hups%len(configs)])
-		d.signal(t, syscall.SIGHUP)
+		d.Signal(t, syscall.SIGHUP)
 		hups++
 		pace(stormCtx, stormHUPEvery)
 	}
 	wg.Wait()
 	stormTook := time.Since(start)
 
-	if d.exited() {
-		t.Fatalf("the daemon died during the storm: %v\n%s", d.err, d.stderr.String())
+	if d.Exited() {
+		t.Fatalf("the daemon died during the storm (exit code %d):\n%s", d.Wait(t), d.Stderr.String())
 	}
 	t.Logf("storm: %s, %d SIGHUPs, %d CRI calls, %d over 250ms, slowest %s (%s)", stormTook.Round(time.Millisecond), hups, stats.calls, stats.over250, stats.slowest, stats.slowName)
 	if len(stats.failures) > 0 {
@@ -178,20 +179,20 @@ func TestFlappingCollectorAndReloadStorm(t *testing.T) {
 	}
 	// Each budget: a burst of 8, then one per 10 s (and one catch-up line
 	// within that budget). The whole run lasts at most stormFor + calm.
-	state, sighup := tracingLines(d.stderr.String())
+	state, sighup := tracingLines(d.Stderr.String())
 	t.Logf("log lines during the storm: %d about tracing state, %d about SIGHUP (of %d SIGHUPs)", state, sighup, hups)
 	maxLines := 8 + int(stormTook/(10*time.Second)) + 1
 	if state > maxLines || sighup > maxLines {
-		t.Errorf("log not bounded: %d tracing lines and %d SIGHUP lines, want at most %d each:\n%s", state, sighup, maxLines, d.stderr.String())
+		t.Errorf("log not bounded: %d tracing lines and %d SIGHUP lines, want at most %d each:\n%s", state, sighup, maxLines, d.Stderr.String())
 	}
 
 	// Calm: tracing on, a collector that stays.
 	recv := startReceiverAt(t, addr)
 	rewriteConfig(t, cfgPath, configs[0])
-	d.signal(t, syscall.SIGHUP)
+	d.Signal(t, syscall.SIGHUP)
 	calmStart := time.Now()
 	var sent []string
-	if !eventually(calmWithin, func() bool {
+	if !testutil.Eventually(calmWithin, func() bool {
 		sent = append(sent, tracedCall(ctx, t, k, tp))
 		spans := serverSpans(recv.Spans())
 		for _, tr := range sent {
@@ -201,19 +202,19 @@ func TestFlappingCollectorAndReloadStorm(t *testing.T) {
 		}
 		return false
 	}) {
-		t.Fatalf("no span reached the collector within %s of calm:\n%s", calmWithin, d.stderr.String())
+		t.Fatalf("no span reached the collector within %s of calm:\n%s", calmWithin, d.Stderr.String())
 	}
 	t.Logf("spans flow again %s after calm", time.Since(calmStart).Round(time.Millisecond))
 
 	termStart := time.Now()
-	d.signal(t, syscall.SIGTERM)
+	d.Signal(t, syscall.SIGTERM)
 	select {
-	case <-d.done:
+	case <-d.Done():
 	case <-time.After(termWithin):
 		t.Fatalf("daemon still running %s after SIGTERM", termWithin)
 	}
-	if code := d.wait(t); code != 0 {
-		t.Fatalf("exit code %d after SIGTERM, want 0:\n%s", code, d.stderr.String())
+	if code := d.Wait(t); code != 0 {
+		t.Fatalf("exit code %d after SIGTERM, want 0:\n%s", code, d.Stderr.String())
 	}
 	t.Logf("SIGTERM to exit: %s", time.Since(termStart).Round(time.Millisecond))
 }
