@@ -159,7 +159,7 @@ func newMetadataServer(f *testing.F, rate int) *metadataServer {
 	f.Helper()
 	ms := &metadataServer{rate: rate, spans: &spanSink{}, ended: make(chan struct{}, 1)}
 	tp := sdktrace.NewTracerProvider(
-		sdktrace.WithSampler(tracing.NewSampler(tracing.DefaultSamplingRules(), rate)),
+		sdktrace.WithSampler(tracing.NewSampler(DefaultSamplingRules(), rate)),
 		sdktrace.WithSpanProcessor(ms.spans))
 	handler := otelgrpc.NewServerHandler(otelgrpc.WithTracerProvider(tp),
 		otelgrpc.WithPropagators(tracing.Propagator()), otelgrpc.WithMeterProvider(metricnoop.NewMeterProvider()))

@@ -128,34 +128,6 @@ func TestPanicBecomesInternal(t *testing.T) {
 	}
 }
 
-func TestToStatusError(t *testing.T) {
-	cases := []struct {
-		name     string
-		err      error
-		wantCode codes.Code
-		wantMsg  string
-	}{
-		{"nil stays nil", nil, codes.OK, ""},
-		{"status passes through", status.Error(codes.NotFound, "gone"), codes.NotFound, "gone"},
-		{"wrapped status keeps the whole message", fmt.Errorf("removing %q: %w", "c", status.Error(codes.NotFound, "gone")), codes.NotFound, `removing "c": rpc error: code = NotFound desc = gone`},
-		{"canceled", fmt.Errorf("pulling: %w", context.Canceled), codes.Canceled, "pulling: context canceled"},
-		{"deadline", context.DeadlineExceeded, codes.DeadlineExceeded, "context deadline exceeded"},
-		{"plain error is unknown", errors.New("boom"), codes.Unknown, "boom"},
-	}
-	for _, tc := range cases {
-		t.Run(tc.name, func(t *testing.T) {
-			got := toStatusError(tc.err)
-			if (got == nil) != (tc.err == nil) {
-				t.Fatalf("toStatusError(%v) = %v", tc.err, got)
-			}
-			st, ok := status.FromError(got)
-			if !ok || st.Code() != tc.wantCode || st.Message() != tc.wantMsg {
-				t.Fatalf("toStatusError(%v) = %v (status %t), want %s %q", tc.err, got, ok, tc.wantCode, tc.wantMsg)
-			}
-		})
-	}
-}
-
 // TestLogLevels checks which calls reach a logger set to info: only the ones
 // that mean the server is broken.
 func TestLogLevels(t *testing.T) {
@@ -179,7 +151,7 @@ func TestLogLevels(t *testing.T) {
 			info := &grpc.UnaryServerInfo{FullMethod: runtimeService + "/StopContainer"}
 			handler := func(context.Context, any) (any, error) { return nil, tc.err }
 			_, err := s.unaryInterceptor(t.Context(), &runtimeapi.StopContainerRequest{ContainerId: "c1"}, info, handler)
-			if status.Code(err) != status.Code(toStatusError(tc.err)) {
+			if status.Code(err) != status.Code(tracing.ToStatusError(tc.err)) {
 				t.Fatalf("error = %v, want %v", err, tc.err)
 			}
 			logged := buf.String()

@@ -5,6 +5,8 @@ import (
 
 	"google.golang.org/grpc"
 	runtimeapi "k8s.io/cri-api/pkg/apis/runtime/v1"
+
+	"github.com/crio-trace/crio-trace/internal/tracing"
 )
 
 // Backend does the work behind the CRI API: the embedded runtime, or a client
@@ -40,6 +42,7 @@ type Server struct {
 	backend Backend
 	logger  *slog.Logger
 	index   *index
+	ic      tracing.Interceptor
 }
 
 var (
@@ -54,11 +57,13 @@ func New(backend Backend, opts Options) *Server {
 	if logger == nil {
 		logger = slog.New(slog.DiscardHandler)
 	}
-	return &Server{
+	s := &Server{
 		backend: backend,
 		logger:  logger,
 		index:   newIndex(defaultIndexLimit),
 	}
+	s.ic = s.interceptor()
+	return s
 }
 
 // Register registers s as both the RuntimeService and the ImageService on r.
@@ -67,15 +72,13 @@ func (s *Server) Register(r grpc.ServiceRegistrar) {
 	runtimeapi.RegisterImageServiceServer(r, s)
 }
 
-// ServerOptions returns the interceptors the Server relies on: per-call
-// logging, error recording on the RPC's span, conversion of errors to gRPC
-// status and panic recovery. Pass them to grpc.NewServer together with the
-// tracing stats handler.
+// ServerOptions returns the interceptors the Server relies on: the tracing
+// kit's per-call logging, error recording on the RPC's span, conversion of
+// errors to gRPC status and panic recovery (tracing.Interceptor), with the
+// CRI attributes for the log record. Pass them to grpc.NewServer together
+// with the tracing stats handler.
 //
 // Guideline steps 3 and 5: interceptors next to the tracing handler (enhancements/distributed-tracing-with-opentelemetry.md).
 func (s *Server) ServerOptions() []grpc.ServerOption {
-	return []grpc.ServerOption{
-		grpc.ChainUnaryInterceptor(s.unaryInterceptor),
-		grpc.ChainStreamInterceptor(s.streamInterceptor),
-	}
+	return s.ic.ServerOptions()
 }

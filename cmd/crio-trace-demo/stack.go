@@ -18,6 +18,7 @@ import (
 	semconv "go.opentelemetry.io/otel/semconv/v1.43.0"
 	"google.golang.org/grpc"
 
+	"github.com/crio-trace/crio-trace/internal/config"
 	"github.com/crio-trace/crio-trace/internal/otlpreceiver"
 	"github.com/crio-trace/crio-trace/internal/runtime/embedded"
 	"github.com/crio-trace/crio-trace/internal/runtime/forward"
@@ -97,7 +98,7 @@ func startStack(ctx context.Context, o options, logs io.Writer) (_ *stack, err e
 // (cmd/crio-trace/serve.go): provider, backend, CRI server, tracing server.
 func (s *stack) startCRIO(ctx context.Context, o options, logs io.Writer) error {
 	logger := slog.New(tracing.NewLogHandler(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelWarn})))
-	cfg := tracing.DefaultConfig()
+	cfg := config.DefaultTracing()
 	cfg.Enabled = o.scenario.tracing
 	cfg.Endpoint = s.exportTo
 	cfg.ExportInterval = tracing.Duration(exportInterval)

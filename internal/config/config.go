@@ -13,7 +13,12 @@ import (
 	"github.com/BurntSushi/toml"
 
 	"github.com/crio-trace/crio-trace/internal/tracing"
+	"github.com/crio-trace/crio-trace/server"
 )
+
+// ServiceName is crio-trace's service.name unless the file, a flag or
+// OTEL_SERVICE_NAME says otherwise.
+const ServiceName = "crio-trace"
 
 // DefaultListen is where the daemon serves CRI unless told otherwise.
 const DefaultListen = "/var/run/crio-trace/crio-trace.sock"
@@ -54,8 +59,17 @@ func Default() Config {
 	return Config{Crio: Crio{
 		API:     API{Listen: DefaultListen},
 		Runtime: Runtime{LogLevel: "info"},
-		Tracing: tracing.DefaultConfig(),
+		Tracing: DefaultTracing(),
 	}}
+}
+
+// DefaultTracing is the kit's tracing defaults with what is crio-trace's own:
+// its service name and the sampling rules written for kubelet's calls.
+func DefaultTracing() tracing.Config {
+	c := tracing.DefaultConfig()
+	c.ServiceName = ServiceName
+	c.SamplingRules = server.DefaultSamplingRules()
+	return c
 }
 
 // Load builds the configuration from the defaults, then the OTEL_*

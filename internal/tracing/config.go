@@ -46,10 +46,14 @@ type Config struct {
 	TLSCertFile string `toml:"tracing_tls_cert_file"`
 	TLSKeyFile  string `toml:"tracing_tls_key_file"`
 
-	// ServiceName is the resource's service.name. Default "crio-trace".
+	// ServiceName is the resource's service.name: the component's own
+	// name, which the component sets (crio-trace's is "crio-trace", set in
+	// internal/config). Default empty, which means OTEL_SERVICE_NAME if set,
+	// else the OpenTelemetry default "unknown_service:<executable>".
 	ServiceName string `toml:"tracing_service_name"`
 	// SamplingRules decide root spans by span name before the rate applies;
-	// see ParseRule for the syntax and DefaultSamplingRules for the defaults.
+	// see ParseRule for the syntax. Default none: the component installs the
+	// rules that fit its callers (crio-trace's are server.DefaultSamplingRules).
 	SamplingRules []string `toml:"tracing_sampling_rules"`
 
 	// ExportQueueSize bounds the spans waiting for export; when full, new
@@ -73,17 +77,17 @@ type Config struct {
 	SDKDisabled bool `toml:"-"`
 }
 
-// DefaultConfig returns the configuration a component gets when nothing is
-// set: tracing off, collector on 127.0.0.1:4317 over plaintext OTLP/gRPC,
-// rate 0 with the default sampling rules.
+// DefaultConfig returns the kit's defaults: tracing off, collector on
+// 127.0.0.1:4317 over plaintext OTLP/gRPC, rate 0, no sampling rules, no
+// service name. A component starts from it and sets what is its own: the
+// service name and the sampling rules for its callers (see internal/config
+// for crio-trace's).
 func DefaultConfig() Config {
 	return Config{
 		Enabled:                false,
 		Endpoint:               "127.0.0.1:4317",
 		SamplingRatePerMillion: 0,
 		Protocol:               ProtocolGRPC,
-		ServiceName:            "crio-trace",
-		SamplingRules:          DefaultSamplingRules(),
 		ExportQueueSize:        2048,
 		ExportBatchSize:        512,
 		ExportInterval:         Duration(5 * time.Second),

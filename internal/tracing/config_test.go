@@ -79,7 +79,7 @@ func TestApplyEnv(t *testing.T) {
 		check   func(Config) bool
 		wantErr string
 	}{
-		{name: "nothing set keeps defaults", check: func(c Config) bool { return c.Endpoint == "127.0.0.1:4317" && c.ServiceName == "crio-trace" }},
+		{name: "nothing set keeps defaults", check: func(c Config) bool { return c.Endpoint == "127.0.0.1:4317" && c.ServiceName == "" }},
 		{name: "sdk disabled vetoes enabled", env: map[string]string{"OTEL_SDK_DISABLED": "true"}, check: func(c Config) bool { c.Enabled = true; return !c.On() }},
 		{name: "bad sdk disabled", env: map[string]string{"OTEL_SDK_DISABLED": "maybe"}, wantErr: "OTEL_SDK_DISABLED"},
 		{name: "service name", env: map[string]string{"OTEL_SERVICE_NAME": "runtime-a"}, check: func(c Config) bool { return c.ServiceName == "runtime-a" }},

@@ -93,13 +93,15 @@ func ExampleParseRule() {
 
 // Inner spans follow the RPC's span: same provider, child of it, and
 // nothing at all when the RPC is not traced.
-func ExampleStart() {
+func ExampleTracer_Start() {
 	rec := tracetest.NewSpanRecorder()
 	tp := sdktrace.NewTracerProvider(sdktrace.WithSpanProcessor(rec))
 	ctx, rpc := tp.Tracer("otelgrpc").Start(context.Background(), "runtime.v1.ImageService/PullImage")
 
 	// guideline:begin inner-span
-	ctx, span := tracing.Start(ctx, "crio.image.pull", attribute.String("container.image.name", "busybox"))
+	// One per package, named after it: the component's scope, not the kit's.
+	tracer := tracing.NewTracer("github.com/crio-trace/crio-trace/internal/runtime/embedded")
+	ctx, span := tracer.Start(ctx, "crio.image.pull", attribute.String("container.image.name", "busybox"))
 	defer span.End()
 	// guideline:end inner-span
 	_ = ctx

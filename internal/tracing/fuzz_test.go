@@ -119,8 +119,8 @@ func FuzzSampler(f *testing.F) {
 	for _, s := range ruleSeeds {
 		f.Add(s.rule+"\n*=never", 500_000, s.name, uint64(0x7fff_ffff_ffff_ffff), uint8(0))
 	}
-	f.Add(strings.Join(DefaultSamplingRules(), "\n"), 1_000_000, "runtime.v1.ImageService/ImageStatus", uint64(1), uint8(0))
-	f.Add(strings.Join(DefaultSamplingRules(), "\n"), 0, "runtime.v1.RuntimeService/ListContainers", uint64(1), uint8(1))
+	f.Add(strings.Join(exampleRules, "\n"), 1_000_000, "runtime.v1.ImageService/ImageStatus", uint64(1), uint8(0))
+	f.Add(strings.Join(exampleRules, "\n"), 0, "runtime.v1.RuntimeService/ListContainers", uint64(1), uint8(1))
 	f.Add("", -5, "x", uint64(1), uint8(2))
 	f.Add("", 2_000_000, "x", uint64(1), uint8(0))
 	f.Fuzz(func(t *testing.T, rulesText string, rate int, name string, low uint64, parent uint8) {

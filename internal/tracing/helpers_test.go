@@ -37,6 +37,7 @@ func newLogger() (*slog.Logger, *logBuffer) {
 func testConfig(endpoint string) Config {
 	c := DefaultConfig()
 	c.Enabled = true
+	c.ServiceName = "crio-trace" // a component names itself
 	c.Endpoint = endpoint
 	c.SamplingRatePerMillion = 1_000_000
 	c.ExportInterval = Duration(20 * time.Millisecond)

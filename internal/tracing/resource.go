@@ -3,6 +3,8 @@ package tracing
 import (
 	"context"
 	"fmt"
+	"os"
+	"path/filepath"
 
 	"github.com/google/uuid"
 	"go.opentelemetry.io/otel/attribute"
@@ -33,6 +35,11 @@ func newResource(ctx context.Context, serviceName string, o options) (*sdkresour
 	)
 	if err != nil {
 		return nil, fmt.Errorf("tracing: building resource: %w", err)
+	}
+	if serviceName == "" {
+		// The specification's default, what the SDK's own default resource
+		// would say: the component forgot to name itself, and says so.
+		serviceName = "unknown_service:" + filepath.Base(os.Args[0])
 	}
 	return sdkresource.Merge(res, sdkresource.NewSchemaless(semconv.ServiceName(serviceName)))
 }

@@ -1,6 +1,8 @@
 package tracing
 
 import (
+	"os"
+	"path/filepath"
 	"testing"
 
 	"github.com/google/uuid"
@@ -34,5 +36,18 @@ func TestResourceInstanceID(t *testing.T) {
 	}
 	if got := instanceID(WithServiceInstanceID("node-1")); got != "node-1" {
 		t.Errorf("with WithServiceInstanceID(node-1): service.instance.id = %q", got)
+	}
+}
+
+// TestUnnamedComponent: a component that sets no service name gets the
+// specification's default, unknown_service:<executable>, never crio-trace's.
+func TestUnnamedComponent(t *testing.T) {
+	res, err := newResource(t.Context(), "", newOptions(nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := "unknown_service:" + filepath.Base(os.Args[0])
+	if got, _ := res.Set().Value(semconv.ServiceNameKey); got.AsString() != want {
+		t.Fatalf("service.name %q, want %q", got.AsString(), want)
 	}
 }

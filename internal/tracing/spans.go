@@ -10,14 +10,27 @@ import (
 	"google.golang.org/grpc/status"
 )
 
-// ScopeName is the instrumentation scope of every span the kit starts. It is
-// a constant, named after the package path, so that back-ends can tell the
-// kit's spans from otelgrpc's.
-const ScopeName = "github.com/crio-trace/crio-trace/internal/tracing"
-
 // AttrGRPCStatusCode is the attribute RecordError sets: the numeric gRPC
 // status code of the failure (semantic conventions: rpc.grpc.status_code).
 const AttrGRPCStatusCode = attribute.Key("rpc.grpc.status_code")
+
+// Tracer starts a component's inner spans under its instrumentation scope.
+// Make one per package, named after the package path, and keep it in a
+// package-level variable: the scope tells back-ends which code made a span,
+// so it is the component's, never the kit's.
+//
+//	var tracer = tracing.NewTracer("github.com/example/kvstore/store")
+//
+// A Tracer holds no provider: each span comes from its parent's provider
+// (see Start). The zero value starts spans under an empty scope name; use
+// NewTracer. A Tracer is safe for concurrent use.
+type Tracer struct{ scope string }
+
+// NewTracer returns a Tracer for the instrumentation scope named scope.
+func NewTracer(scope string) Tracer { return Tracer{scope: scope} }
+
+// Scope returns the instrumentation scope name.
+func (t Tracer) Scope() string { return t.scope }
 
 // Start starts an inner span called name as a child of the span in ctx and
 // returns the context that holds it. Name it with a stable dotted constant
@@ -30,14 +43,14 @@ const AttrGRPCStatusCode = attribute.Key("rpc.grpc.status_code")
 // end the span with defer span.End() on the next line.
 //
 // Guideline step 4: inner spans (enhancements/distributed-tracing-with-opentelemetry.md).
-func Start(ctx context.Context, name string, attrs ...attribute.KeyValue) (context.Context, trace.Span) {
+func (t Tracer) Start(ctx context.Context, name string, attrs ...attribute.KeyValue) (context.Context, trace.Span) {
 	parent := trace.SpanFromContext(ctx)
 	if !parent.IsRecording() {
 		// Nothing to attach to: hand back the parent itself, which is already a
 		// non-recording span carrying the right (possibly remote) context.
 		return ctx, parent
 	}
-	return parent.TracerProvider().Tracer(ScopeName).Start(ctx, name, trace.WithAttributes(attrs...))
+	return parent.TracerProvider().Tracer(t.scope).Start(ctx, name, trace.WithAttributes(attrs...))
 }
 
 // RecordError marks span as failed with err: status Error with err's message,

@@ -25,19 +25,20 @@ func recorderProvider() (*sdktrace.TracerProvider, *tracetest.SpanRecorder) {
 func TestStartFollowsTheParentsProvider(t *testing.T) {
 	tp, rec := recorderProvider()
 	ctx, parent := tp.Tracer("rpc").Start(context.Background(), "runtime.v1.RuntimeService/RunPodSandbox")
-	_, child := Start(ctx, "crio.sandbox.network", attribute.String("k", "v"))
+	tracer := NewTracer("example.com/component/store")
+	_, child := tracer.Start(ctx, "crio.sandbox.network", attribute.String("k", "v"))
 	child.End()
 	parent.End()
 	ended := rec.Ended()
 	if len(ended) != 2 || ended[0].Name() != "crio.sandbox.network" {
 		t.Fatalf("ended spans %v", ended)
 	}
-	if ended[0].Parent().SpanID() != parent.SpanContext().SpanID() || ended[0].InstrumentationScope().Name != ScopeName {
+	if ended[0].Parent().SpanID() != parent.SpanContext().SpanID() || ended[0].InstrumentationScope().Name != tracer.Scope() {
 		t.Fatalf("inner span parent %v scope %q", ended[0].Parent().SpanID(), ended[0].InstrumentationScope().Name)
 	}
 
 	// Without a recording parent, Start starts nothing.
-	bare, span := Start(context.Background(), "crio.sandbox.network")
+	bare, span := tracer.Start(context.Background(), "crio.sandbox.network")
 	if span.IsRecording() || bare != context.Background() {
 		t.Fatal("Start recorded a span without a recording parent")
 	}

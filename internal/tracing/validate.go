@@ -58,8 +58,8 @@ func (c Config) Validate() error {
 	if u, ok := c.endpointURL(); ok && u.Scheme == "http" && c.TLS {
 		bad("tracing_endpoint", c.Endpoint, "an https:// URL or host:port when tracing_tls = true")
 	}
-	if strings.TrimSpace(c.ServiceName) == "" {
-		bad("tracing_service_name", c.ServiceName, "a non-empty name")
+	if c.ServiceName != "" && strings.TrimSpace(c.ServiceName) == "" {
+		bad("tracing_service_name", c.ServiceName, `a name such as "crio-trace", or empty for OTEL_SERVICE_NAME or "unknown_service:<executable>"`)
 	}
 	for i, r := range c.SamplingRules {
 		if _, err := ParseRule(r); err != nil {

@@ -55,7 +55,7 @@ var simpleHostPort = regexp.MustCompile(`^[a-z0-9]([a-z0-9.-]*[a-z0-9])?:[0-9]{1
 // comments) the value misses, it names that key, and only then.
 func FuzzConfigValidate(f *testing.F) {
 	d := DefaultConfig()
-	f.Add(d.Endpoint, d.Protocol, false, "", "", "", d.ServiceName, d.SamplingRatePerMillion, d.SamplingRules[0],
+	f.Add(d.Endpoint, d.Protocol, false, "", "", "", d.ServiceName, d.SamplingRatePerMillion, exampleRules[0],
 		d.ExportQueueSize, d.ExportBatchSize, int64(d.ExportInterval), int64(d.ExportTimeout), int64(d.ProbeInterval))
 	f.Add("https://collector.example:4318/v1/traces", ProtocolHTTP, true, "/ca.pem", "/c.pem", "/k.pem", "svc", 1_000_000, "*=never",
 		1, 1, int64(10*time.Millisecond), int64(100*time.Millisecond), int64(50*time.Millisecond))
@@ -109,7 +109,7 @@ func FuzzConfigValidate(f *testing.F) {
 		mustName := map[string]bool{
 			"tracing_sampling_rate_per_million": outside(int64(rate), 0, 1_000_000),
 			"tracing_protocol":                  protocol != ProtocolGRPC && protocol != ProtocolHTTP,
-			"tracing_service_name":              strings.TrimSpace(service) == "",
+			"tracing_service_name":              service != "" && strings.TrimSpace(service) == "",
 			"tracing_sampling_rules[0]":         ruleErr != nil,
 			"tracing_export_queue_size":         outside(int64(queue), 1, 1<<20),
 			"tracing_export_batch_size":         outside(int64(batch), 1, int64(queue)),

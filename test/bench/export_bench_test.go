@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/crio-trace/crio-trace/internal/config"
 	"github.com/crio-trace/crio-trace/internal/tracing"
 )
 
@@ -46,7 +47,7 @@ func BenchmarkExport(b *testing.B) {
 // pipeline, sampling every root span, exporting to endpoint.
 func exportProvider(tb testing.TB, endpoint string) *tracing.Provider {
 	tb.Helper()
-	c := tracing.DefaultConfig()
+	c := config.DefaultTracing()
 	c.Enabled = true
 	c.Endpoint = endpoint
 	c.SamplingRatePerMillion = 1_000_000

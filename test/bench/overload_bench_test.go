@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/crio-trace/crio-trace/internal/config"
 	"github.com/crio-trace/crio-trace/internal/otlpreceiver"
 	"github.com/crio-trace/crio-trace/internal/testutil"
 	"github.com/crio-trace/crio-trace/internal/tracing"
@@ -34,7 +35,7 @@ func BenchmarkOverload(b *testing.B) {
 		b.Run(tc.name, func(b *testing.B) {
 			recv := startCountingReceiver(b, tc.delay)
 			spec := stackSpec{name: tc.name, sampled: true, build: buildKit(func(testing.TB) (tracing.Config, *otlpreceiver.Receiver) {
-				c := tracing.DefaultConfig()
+				c := config.DefaultTracing()
 				c.Enabled = true
 				c.Endpoint = recv.addr
 				return c, nil

@@ -10,6 +10,7 @@ import (
 
 	"google.golang.org/grpc"
 
+	"github.com/crio-trace/crio-trace/internal/config"
 	"github.com/crio-trace/crio-trace/internal/otlpreceiver"
 	"github.com/crio-trace/crio-trace/internal/runtime/embedded"
 	"github.com/crio-trace/crio-trace/internal/testutil"
@@ -108,14 +109,14 @@ type kitConfig func(tb testing.TB) (tracing.Config, *otlpreceiver.Receiver)
 
 // kitOff is tracing disabled, as shipped.
 func kitOff(testing.TB) (tracing.Config, *otlpreceiver.Receiver) {
-	return tracing.DefaultConfig(), nil
+	return config.DefaultTracing(), nil
 }
 
 // kitOn is tracing enabled, exporting to a live in-process receiver, with
 // the default rate (0): kubelet's sampled parent decides.
 func kitOn(tb testing.TB) (tracing.Config, *otlpreceiver.Receiver) {
 	r := startReceiver(tb)
-	c := tracing.DefaultConfig()
+	c := config.DefaultTracing()
 	c.Enabled = true
 	c.Endpoint = r.Addr()
 	return c, r
@@ -124,7 +125,7 @@ func kitOn(tb testing.TB) (tracing.Config, *otlpreceiver.Receiver) {
 // kitDown is tracing enabled with the collector down: nothing listens on
 // the endpoint, so the provider starts detached.
 func kitDown(tb testing.TB) (tracing.Config, *otlpreceiver.Receiver) {
-	c := tracing.DefaultConfig()
+	c := config.DefaultTracing()
 	c.Enabled = true
 	c.Endpoint = freeAddr(tb)
 	return c, nil

@@ -13,6 +13,7 @@ import (
 
 	"github.com/crio-trace/crio-trace/internal/otlpreceiver"
 	"github.com/crio-trace/crio-trace/internal/tracing"
+	"github.com/crio-trace/crio-trace/server"
 )
 
 // TestKubeletCallsAsRoots replays, through kubelet's CRI client built
@@ -31,7 +32,7 @@ func TestKubeletCallsAsRoots(t *testing.T) {
 
 	t.Run("the never rules name exactly the polled calls", func(t *testing.T) {
 		var never []string
-		for _, s := range tracing.DefaultSamplingRules() {
+		for _, s := range server.DefaultSamplingRules() {
 			r, err := tracing.ParseRule(s)
 			if err != nil {
 				t.Fatalf("default rule %q: %v", s, err)

@@ -32,7 +32,7 @@ const (
 // the call fails with FailedPrecondition, like a runtime whose container
 // process dies before it is up.
 func (r *Runtime) StartContainer(ctx context.Context, req *runtimeapi.StartContainerRequest) (_ *runtimeapi.StartContainerResponse, err error) {
-	_, span := tracing.Start(ctx, SpanContainerStart)
+	_, span := tracer.Start(ctx, SpanContainerStart)
 	defer span.End()
 	defer func() { tracing.RecordError(span, err) }()
 
@@ -65,7 +65,7 @@ func (r *Runtime) StartContainer(ctx context.Context, req *runtimeapi.StartConta
 // running, or an unknown one, succeeds, as CRI requires Stop to be
 // idempotent.
 func (r *Runtime) StopContainer(ctx context.Context, req *runtimeapi.StopContainerRequest) (_ *runtimeapi.StopContainerResponse, err error) {
-	_, span := tracing.Start(ctx, SpanContainerStop)
+	_, span := tracer.Start(ctx, SpanContainerStop)
 	defer span.End()
 	defer func() { tracing.RecordError(span, err) }()
 

@@ -33,7 +33,7 @@ func (r *Runtime) PullImage(ctx context.Context, req *runtimeapi.PullImageReques
 	if err != nil {
 		return nil, invalidArgument(fmt.Errorf("image.image: %w", err))
 	}
-	ctx, span := tracing.Start(ctx, SpanImagePull, attrImageName.String(ref.String()))
+	ctx, span := tracer.Start(ctx, SpanImagePull, attrImageName.String(ref.String()))
 	defer span.End()
 	defer func() { tracing.RecordError(span, err) }()
 	// guideline:end pull-span

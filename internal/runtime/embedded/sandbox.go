@@ -10,7 +10,6 @@ import (
 	runtimeapi "k8s.io/cri-api/pkg/apis/runtime/v1"
 
 	"github.com/crio-trace/crio-trace/internal/crireq"
-	"github.com/crio-trace/crio-trace/internal/tracing"
 )
 
 // podIP is the address every pod with its own network namespace gets. It is
@@ -65,7 +64,7 @@ func (r *Runtime) reserveSandboxName(s *sandbox) error {
 // setupNetwork is the network step of RunPodSandbox: a pod with its own
 // network namespace gets podIP, a host-network pod gets nothing.
 func (r *Runtime) setupNetwork(ctx context.Context, s *sandbox) {
-	_, span := tracing.Start(ctx, SpanSandboxNetwork)
+	_, span := tracer.Start(ctx, SpanSandboxNetwork)
 	defer span.End()
 	if s.namespaces.GetNetwork() != runtimeapi.NamespaceMode_NODE {
 		s.ip = podIP
@@ -76,7 +75,7 @@ func (r *Runtime) setupNetwork(ctx context.Context, s *sandbox) {
 // sandbox, whose infra container shares its id as in CRI-O, and announces
 // it.
 func (r *Runtime) createInfra(ctx context.Context, s *sandbox) {
-	_, span := tracing.Start(ctx, SpanSandboxInfra)
+	_, span := tracer.Start(ctx, SpanSandboxInfra)
 	defer span.End()
 	r.mu.Lock()
 	defer r.mu.Unlock()

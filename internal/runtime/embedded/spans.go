@@ -1,5 +1,11 @@
 package embedded
 
+import "github.com/crio-trace/crio-trace/internal/tracing"
+
+// tracer starts the embedded runtime's inner spans, under an instrumentation
+// scope named after this package.
+var tracer = tracing.NewTracer("github.com/crio-trace/crio-trace/internal/runtime/embedded")
+
 // Names of the inner spans the embedded runtime starts below an RPC's server
 // span. They follow the project convention crio.<resource>.<step>, are stable
 // across releases and are never derived from Go symbols. Each one times a step

@@ -1,4 +1,4 @@
-package tracing
+package server
 
 import (
 	"context"
@@ -10,6 +10,8 @@ import (
 	"go.opentelemetry.io/otel/trace"
 	"google.golang.org/grpc"
 	runtimeapi "k8s.io/cri-api/pkg/apis/runtime/v1"
+
+	"github.com/crio-trace/crio-trace/internal/tracing"
 )
 
 // rootDecision is what the default rules do with a root span of one CRI
@@ -99,7 +101,7 @@ func TestDefaultRulesPerMethod(t *testing.T) {
 
 	for _, rate := range []int{1_000_000, 0} {
 		rec := tracetest.NewSpanRecorder()
-		tp := sdktrace.NewTracerProvider(sdktrace.WithSampler(NewSampler(DefaultSamplingRules(), rate)), sdktrace.WithSpanProcessor(rec))
+		tp := sdktrace.NewTracerProvider(sdktrace.WithSampler(tracing.NewSampler(DefaultSamplingRules(), rate)), sdktrace.WithSpanProcessor(rec))
 		for _, name := range api {
 			_, span := tp.Tracer("t").Start(context.Background(), name, trace.WithSpanKind(trace.SpanKindServer))
 			span.End()
@@ -131,7 +133,7 @@ func TestDefaultRulesPerMethod(t *testing.T) {
 func TestDefaultRulesNameMethodsExactly(t *testing.T) {
 	seen := make(map[string]bool)
 	for _, s := range DefaultSamplingRules() {
-		r, err := ParseRule(s)
+		r, err := tracing.ParseRule(s)
 		if err != nil {
 			t.Fatalf("default rule %q: %v", s, err)
 		}
