@@ -9,7 +9,10 @@ import (
 	"github.com/google/uuid"
 	"go.opentelemetry.io/otel/attribute"
 	sdkresource "go.opentelemetry.io/otel/sdk/resource"
-	semconv "go.opentelemetry.io/otel/semconv/v1.43.0"
+	// v1.26.0: the service.* keys are the same in every version, and this
+	// package exists in every otel release from v1.27 (2024) on, so the kit
+	// builds against CRI-O v1.34's pins (otel v1.35) as well as ours.
+	semconv "go.opentelemetry.io/otel/semconv/v1.26.0"
 )
 
 // newResource merges, lowest precedence first: the SDK's defaults
