@@ -27,9 +27,17 @@ func New(limit int) *Annotator { return &Annotator{index: newIndex(limit)} }
 
 // Request types are matched by the id they carry, so a new id-only RPC gets
 // its attributes without a new case.
+// A pod is started from its sandbox config by RunPodSandbox and, on
+// runtimes new enough, RestorePod (cri-api v0.35+); matching the interface
+// keeps the package building against older cri-api releases (CRI-O v1.34
+// pins v0.33).
 type (
 	containerIDRequest interface{ GetContainerId() string }
 	sandboxIDRequest   interface{ GetPodSandboxId() string }
+	podConfigRequest   interface {
+		GetConfig() *runtimeapi.PodSandboxConfig
+		GetRuntimeHandler() string
+	}
 )
 
 // guideline:begin annotate
@@ -93,9 +101,7 @@ func (a *Annotator) Request(req any) []attribute.KeyValue {
 
 func (a *Annotator) request(req any) []attribute.KeyValue {
 	switch r := req.(type) {
-	case *runtimeapi.RunPodSandboxRequest:
-		return appendPod(nil, r.GetConfig().GetMetadata(), r.GetRuntimeHandler())
-	case *runtimeapi.RestorePodRequest:
+	case podConfigRequest:
 		return appendPod(nil, r.GetConfig().GetMetadata(), r.GetRuntimeHandler())
 	case *runtimeapi.CreateContainerRequest:
 		attrs, known := a.appendSandbox(nil, r.GetPodSandboxId())
