@@ -49,9 +49,10 @@ browser: ## Debian's chromium for the HTML waterfall tests (installed when root;
 	  else echo "!!! chromium missing: the browser tests will fail; install it with: sudo apt-get install -y chromium" >&2; fi; \
 	fi
 
-e2e: ## end-to-end: containerd + runc, crictl, critest parity, forward mode (root; installs what it needs)
-	@[ "$(IS_ROOT)" = yes ] || { echo "make e2e: must run as root (containerd, mounts)"; exit 1; }
+e2e: ## end-to-end: containerd and CRI-O + runc, crictl, critest parity, forward mode (root; installs what it needs)
+	@[ "$(IS_ROOT)" = yes ] || { echo "make e2e: must run as root (containerd, CRI-O, mounts)"; exit 1; }
 	./hack/install-e2e-deps.sh
+	./hack/install-crio.sh                     # CRI-O v1.34.0, pinns, the runc wrapper (~4.5 min of CPU cold)
 	./hack/systems/build-tools.sh containerd   # upstream containerd with its tracing plugins (~1.5 min cold)
 	CRIO_TRACE_E2E=run $(GO) test -count=1 -timeout 45m -p 1 ./test/harness/... ./test/daemon/... ./test/forward/...
 
