@@ -54,7 +54,7 @@ e2e: ## end-to-end: containerd and CRI-O + runc, crictl, critest parity, forward
 	./hack/install-e2e-deps.sh
 	./hack/install-crio.sh                     # CRI-O v1.34.0, pinns, the runc wrapper (~4.5 min of CPU cold)
 	./hack/systems/build-tools.sh containerd   # upstream containerd with its tracing plugins (~1.5 min cold)
-	CRIO_TRACE_E2E=run $(GO) test -count=1 -timeout 45m -p 1 ./test/harness/... ./test/daemon/... ./test/forward/...
+	CRIO_TRACE_E2E=run $(GO) test -count=1 -timeout 90m -p 1 ./test/harness/... ./test/daemon/... ./test/forward/...
 
 systems: ## real kubelet + upstream containerd + collector + Jaeger + Prometheus (root; cold build ~15-30 min, cached)
 	@[ "$(IS_ROOT)" = yes ] || { echo "make systems: must run as root (kubelet, containerd, mounts)"; exit 1; }

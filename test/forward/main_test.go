@@ -3,8 +3,6 @@ package forward
 import (
 	"fmt"
 	"os"
-	"os/exec"
-	"path/filepath"
 	"testing"
 
 	"go.uber.org/goleak"
@@ -30,10 +28,8 @@ func run(m *testing.M) int {
 			return 1
 		}
 		defer os.RemoveAll(dir)
-		daemonBin = filepath.Join(dir, "crio-trace")
-		cmd := exec.Command("go", "build", "-o", daemonBin, "github.com/crio-trace/crio-trace/cmd/crio-trace")
-		if out, err := cmd.CombinedOutput(); err != nil {
-			fmt.Fprintf(os.Stderr, "building cmd/crio-trace: %v\n%s", err, out)
+		if daemonBin, err = harness.BuildCrioTrace(dir); err != nil {
+			fmt.Fprintln(os.Stderr, err)
 			return 1
 		}
 	}

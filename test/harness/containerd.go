@@ -41,6 +41,8 @@ type ContainerdOptions struct {
 	// such as io.containerd.tracing.processor.v1.otlp. It must not repeat
 	// a table the harness writes (grpc, the opt and cri plugins).
 	ExtraConfig string
+	// LogLevel is containerd's --log-level (default "info").
+	LogLevel string
 }
 
 // socketName is containerd's socket in its root.
@@ -117,7 +119,11 @@ func StartContainerdWith(t testing.TB, tools Tools, registryAddr string, opts Co
 	// containerd finds the shim on PATH, and the shim finds runc there too.
 	path := filepath.Dir(tools.Shim) + ":" + filepath.Dir(tools.Runc) + ":" + os.Getenv("PATH")
 	c.env = append(os.Environ(), "PATH="+path)
-	c.argv = []string{binary, "--config", cfgPath, "--log-level", "info"}
+	level := opts.LogLevel
+	if level == "" {
+		level = "info"
+	}
+	c.argv = []string{binary, "--config", cfgPath, "--log-level", level}
 	c.launch(t)
 	return c
 }

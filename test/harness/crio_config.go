@@ -118,21 +118,22 @@ func writeCrioConfig(path string, cfg crioConfig) error {
 const insecureAcceptAnything = `{"default": [{"type": "insecureAcceptAnything"}]}` + "\n"
 
 // writeRegistries writes a containers-registries.conf(5) in dir that marks
-// the loopback registry insecure (plain HTTP) and mirrors every host of
+// the loopback registry insecure (plain HTTP) and rewrites every host of
 // mirroredHosts to it, as containerd's hosts.toml does (writeHosts), plus
 // an empty drop-in directory, so the host's /etc/containers is not read.
-// It returns the file's and the drop-in directory's paths.
+// A rewrite, not a mirror: with a mirror, an image the loopback registry
+// lacks would be looked up at the real host too, and the machine may not
+// even resolve its name. It returns the file's and the drop-in directory's
+// paths.
 func writeRegistries(dir, registryAddr string) (conf, confDir string, err error) {
 	conf = filepath.Join(dir, "registries.conf")
 	confDir = filepath.Join(dir, "registries.conf.d")
 	if err := os.MkdirAll(confDir, 0o755); err != nil {
 		return "", "", fmt.Errorf("creating registries.conf.d: %w", err)
 	}
-	body := fmt.Sprintf("unqualified-search-registries = []\nshort-name-mode = \"disabled\"\n\n"+
-		"[[registry]]\nlocation = %q\ninsecure = true\n", registryAddr)
-	for _, h := range mirroredHosts {
-		body += fmt.Sprintf("\n[[registry]]\nprefix = %q\nlocation = %q\n\n[[registry.mirror]]\nlocation = %q\ninsecure = true\n",
-			h, h, registryAddr)
+	body := "unqualified-search-registries = []\nshort-name-mode = \"disabled\"\n"
+	for _, prefix := range append([]string{registryAddr}, mirroredHosts...) {
+		body += fmt.Sprintf("\n[[registry]]\nprefix = %q\nlocation = %q\ninsecure = true\n", prefix, registryAddr)
 	}
 	if err := os.WriteFile(conf, []byte(body), 0o644); err != nil {
 		return "", "", fmt.Errorf("writing registries.conf: %w", err)
