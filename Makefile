@@ -26,6 +26,8 @@ STRICT       := $(if $(IS_ROOT),-strict)
 # either fails.
 gotest = set -o pipefail; $(2) $(GO) test -json $(3) | $(SKIPREPORT) run -o $(CURDIR)/$(TESTOUT)/$(1).json $(4)
 
+
+.PHONY: crio-port
 .PHONY: help build demo test unit browser lint e2e bench bench-smoke fuzz systems deploy-validate kind-up clean skipreport skip-summary
 
 help: ## list the targets
@@ -88,6 +90,9 @@ systems: skipreport ## real kubelet + upstream containerd + collector + Jaeger +
 	./hack/install-e2e-deps.sh
 	./hack/systems/build-tools.sh
 	$(call gotest,systems,CRIO_TRACE_E2E=run,-count=1 -timeout 40m ./test/systems/...,-v -strict)
+
+crio-port: ## port the tracing kit into CRI-O v1.34.0 (hack/crio-port), build it as crio-kit, run CRI-O's unit tests of what it touches; diff in bin/crio-port.diff
+	./hack/crio-port.sh --test
 
 bench: ## the benchmark suite, side by side, summarised with ratios
 	mkdir -p $(BIN)

@@ -15,13 +15,10 @@
 #   CRIO_TRACE_CACHE  cache root (default $HOME/.cache/crio-trace).
 set -euo pipefail
 
-# Pins. Changing one rebuilds CRI-O on the next run. The module proxy answers
-# 403 for the releases next to v1.34.0 (measured), so move with care.
-CRIO_MODULE=github.com/cri-o/cri-o
-CRIO_VERSION=v1.34.0
-# CRI-O's own Makefile uses these tags when no gpgme/btrfs/devmapper headers
-# are installed; seccomp needs libseccomp-dev.
-CRIO_TAGS='containers_image_ostree_stub exclude_graphdriver_btrfs btrfs_noversion containers_image_openpgp seccomp exclude_graphdriver_devicemapper'
+# Pins (CRIO_MODULE, CRIO_VERSION, CRIO_TAGS) are in hack/crio-pins.sh,
+# shared with hack/crio-port.sh. Changing one rebuilds CRI-O on the next run.
+# shellcheck source=hack/crio-pins.sh
+source "$(dirname "${BASH_SOURCE[0]}")/crio-pins.sh"
 APT_PACKAGES=(libseccomp-dev conmon runc busybox-static jq gcc make pkg-config)
 
 CACHE_DIR=${CRIO_TRACE_CACHE:-$HOME/.cache/crio-trace}
