@@ -82,9 +82,10 @@ func inFlightSpanDelivered(t *testing.T, bin string) (bool, string) {
 		waitTrace(t, recv, r.traceID, 2)
 	}
 
-	slow := put("slow")
+	// guideline:begin kvstore-in-flight-test
+	slow := put("slow") // returns once the call hangs at the next hop
 	kv.signal(t, syscall.SIGTERM)
-	kv.waitLog(t, logDraining, 1)
+	kv.waitLog(t, logDraining, 1) // the call is still in flight
 	next.release <- struct{}{}
 	r := <-slow
 	if r.err != nil {
@@ -95,6 +96,7 @@ func inFlightSpanDelivered(t *testing.T, bin string) (bool, string) {
 	}
 	// kvstore has exited: anything it flushed has arrived.
 	return len(otlpreceiver.Trace(recv.Spans(), r.traceID)) > 0, kv.stderr.String()
+	// guideline:end kvstore-in-flight-test
 }
 
 // swappedShutdown writes a go build -overlay file that replaces
