@@ -168,7 +168,7 @@ func podLife(t *testing.T, conn *grpc.ClientConn) {
 // checkRepresentative fails t unless the run showed every kind of span and
 // every name the code defines as a constant: each inner span name of the
 // embedded runtime (internal/runtime/embedded/spans.go), each attribute key
-// of the server (server/attributes.go), SERVER and CLIENT spans, and the
+// of the server (internal/criattrs/keys.go), SERVER and CLIENT spans, and the
 // error attribute. A new constant that the run misses fails here, so the
 // run grows with the code.
 func checkRepresentative(t *testing.T, spans []otlpreceiver.Span, e emitted) {
@@ -187,9 +187,9 @@ func checkRepresentative(t *testing.T, spans []otlpreceiver.Span, e emitted) {
 			t.Errorf("inner span %q (internal/runtime/embedded/spans.go) was not emitted by the run; spans: %v", name, sorted(e.Spans))
 		}
 	}
-	for _, key := range stringConsts(t, "../server/attributes.go", "Attr") {
+	for _, key := range stringConsts(t, "../internal/criattrs/keys.go", "Attr") {
 		if !e.Attributes[key] {
-			t.Errorf("attribute %q (server/attributes.go) was not emitted by the run; attributes: %v", key, sorted(e.Attributes))
+			t.Errorf("attribute %q (internal/criattrs/keys.go) was not emitted by the run; attributes: %v", key, sorted(e.Attributes))
 		}
 	}
 	if !e.Attributes["rpc.grpc.status_code"] {

@@ -20,16 +20,6 @@ func (s *Server) CreateContainer(ctx context.Context, req *runtimeapi.CreateCont
 	if err != nil {
 		return nil, err
 	}
-	if md := req.GetSandboxConfig().GetMetadata(); md != nil && !s.index.hasSandbox(req.GetPodSandboxId()) {
-		// Learn the pod from the sandbox config the kubelet sends along, so a
-		// daemon restarted under running pods names them again.
-		s.index.addSandbox(req.GetPodSandboxId(), md, "")
-	}
-	s.index.addContainer(resp.GetContainerId(), containerInfo{
-		name:      req.GetConfig().GetMetadata().GetName(),
-		sandboxID: req.GetPodSandboxId(),
-		image:     req.GetConfig().GetImage().GetImage(),
-	})
-	annotateResponse(ctx, resp)
+	s.observe(ctx, req, resp)
 	return resp, nil
 }

@@ -17,6 +17,6 @@ func (s *Server) RemoveContainer(ctx context.Context, req *runtimeapi.RemoveCont
 	if err != nil {
 		return nil, err
 	}
-	s.index.removeContainer(req.GetContainerId())
+	s.observe(ctx, req, resp)
 	return resp, nil
 }

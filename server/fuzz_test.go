@@ -74,8 +74,8 @@ func FuzzValidateRequests(f *testing.F) {
 		var logs bytes.Buffer
 		s := New(backend, Options{Logger: slog.New(slog.NewJSONHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))})
 		indexed := []string{"sb", "idx-pod", "idx-ns", "idx-uid", "idx-handler", "c", "idx-ctr", "idx-image"}
-		s.index.addSandbox("sb", &runtimeapi.PodSandboxMetadata{Name: "idx-pod", Namespace: "idx-ns", Uid: "idx-uid"}, "idx-handler")
-		s.index.addContainer("c", containerInfo{name: "idx-ctr", sandboxID: "sb", image: "idx-image"})
+		seedSandbox(s, "sb", &runtimeapi.PodSandboxMetadata{Name: "idx-pod", Namespace: "idx-ns", Uid: "idx-uid"}, "idx-handler")
+		seedContainer(s, "c", "sb", "idx-ctr", "idx-image")
 		rec := tracetest.NewSpanRecorder()
 		tp := sdktrace.NewTracerProvider(sdktrace.WithSpanProcessor(rec))
 

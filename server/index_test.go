@@ -3,119 +3,17 @@ package server
 import (
 	"context"
 	"fmt"
-	"sync"
 	"testing"
 
 	runtimeapi "k8s.io/cri-api/pkg/apis/runtime/v1"
+
+	"github.com/crio-trace/crio-trace/internal/criattrs"
 )
-
-// TestIndexBound fills the index past its limit and checks that it keeps
-// exactly limit entries per table, evicting the oldest first.
-func TestIndexBound(t *testing.T) {
-	cases := []struct {
-		name  string
-		limit int
-		adds  int
-	}{
-		{"below the limit", 8, 5},
-		{"at the limit", 8, 8},
-		{"far past the limit", 8, 1000},
-		{"limit of one", 1, 3},
-	}
-	for _, tc := range cases {
-		t.Run(tc.name, func(t *testing.T) {
-			x := newIndex(tc.limit)
-			for i := range tc.adds {
-				id := fmt.Sprintf("id-%d", i)
-				x.addSandbox(id, &runtimeapi.PodSandboxMetadata{Name: id}, "")
-				x.addContainer(id, containerInfo{name: id})
-			}
-			wantLen := min(tc.adds, tc.limit)
-			if sb, ctr := x.len(); sb != wantLen || ctr != wantLen {
-				t.Fatalf("len = %d sandboxes, %d containers, want %d each", sb, ctr, wantLen)
-			}
-			oldestKept := tc.adds - wantLen
-			for i := range tc.adds {
-				id := fmt.Sprintf("id-%d", i)
-				_, gotSB := x.sandbox(id)
-				_, gotCtr := x.container(id)
-				want := i >= oldestKept
-				if gotSB != want || gotCtr != want {
-					t.Errorf("%q kept: sandbox %t, container %t, want %t", id, gotSB, gotCtr, want)
-				}
-			}
-		})
-	}
-}
-
-// TestIndexRemove checks that removing a sandbox forgets its containers and
-// nothing else, and that re-adding a known id updates it in place.
-func TestIndexRemove(t *testing.T) {
-	x := newIndex(16)
-	x.addSandbox("sb-a", &runtimeapi.PodSandboxMetadata{Name: "a"}, "runc")
-	x.addSandbox("sb-b", &runtimeapi.PodSandboxMetadata{Name: "b"}, "runc")
-	x.addContainer("c-a1", containerInfo{name: "a1", sandboxID: "sb-a"})
-	x.addContainer("c-a2", containerInfo{name: "a2", sandboxID: "sb-a"})
-	x.addContainer("c-b1", containerInfo{name: "b1", sandboxID: "sb-b"})
-	x.addContainer("c-b1", containerInfo{name: "b1-renamed", sandboxID: "sb-b"})
-	x.removeSandbox("sb-a")
-	x.removeContainer("no-such-container")
-
-	cases := []struct {
-		name string
-		got  func() bool
-		want bool
-	}{
-		{"removed sandbox", func() bool { _, ok := x.sandbox("sb-a"); return ok }, false},
-		{"its first container", func() bool { _, ok := x.container("c-a1"); return ok }, false},
-		{"its second container", func() bool { _, ok := x.container("c-a2"); return ok }, false},
-		{"other sandbox", func() bool { _, ok := x.sandbox("sb-b"); return ok }, true},
-		{"other container updated", func() bool { c, _ := x.container("c-b1"); return c.name == "b1-renamed" }, true},
-	}
-	for _, tc := range cases {
-		t.Run(tc.name, func(t *testing.T) {
-			if got := tc.got(); got != tc.want {
-				t.Fatalf("got %t, want %t", got, tc.want)
-			}
-		})
-	}
-	if sb, ctr := x.len(); sb != 1 || ctr != 1 {
-		t.Fatalf("len = %d sandboxes, %d containers, want 1 and 1", sb, ctr)
-	}
-}
-
-// TestIndexConcurrent hammers the index from several goroutines; run with
-// -race it proves the locking, and the bound holds throughout.
-func TestIndexConcurrent(t *testing.T) {
-	const limit, workers, perWorker = 64, 8, 500
-	x := newIndex(limit)
-	var wg sync.WaitGroup
-	for w := range workers {
-		wg.Go(func() {
-			for i := range perWorker {
-				id := fmt.Sprintf("w%d-%d", w, i)
-				x.addSandbox(id, &runtimeapi.PodSandboxMetadata{Name: id}, "")
-				x.addContainer(id, containerInfo{sandboxID: id})
-				x.container(id)
-				if i%3 == 0 {
-					x.removeSandbox(id)
-				}
-			}
-		})
-	}
-	wg.Wait()
-	if sb, ctr := x.len(); sb > limit || ctr > limit || sb == 0 {
-		t.Fatalf("len = %d sandboxes, %d containers, want 1..%d", sb, ctr, limit)
-	}
-}
 
 // TestServerIndexBound drives the Server's own index past a small limit
 // through RunPodSandbox and checks the oldest pod is forgotten while the
-// newest is still named, and that New bounds the index by default.
+// newest is still named.
 func TestServerIndexBound(t *testing.T) {
-	if got := New(&fakeBackend{}, Options{}).index.sandboxes.limit; got != 65536 {
-		t.Fatalf("default index limit = %d, want 65536", got)
-	}
 	var next int
 	backend := &fakeBackend{hooks: map[string]func(context.Context, any) (any, error){
 		"RunPodSandbox": func(context.Context, any) (any, error) {
@@ -124,7 +22,7 @@ func TestServerIndexBound(t *testing.T) {
 		},
 	}}
 	s := New(backend, Options{})
-	s.index = newIndex(2)
+	s.attrs = criattrs.New(2)
 	for i := range 3 {
 		cfg := validPodConfig()
 		cfg.Metadata.Name = fmt.Sprintf("pod-%d", i+1)
@@ -144,7 +42,7 @@ func TestServerIndexBound(t *testing.T) {
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			var pod string
-			for _, kv := range allowList.Filter(s.requestAttrs(&runtimeapi.StopPodSandboxRequest{PodSandboxId: tc.id})) {
+			for _, kv := range s.attrs.Request(&runtimeapi.StopPodSandboxRequest{PodSandboxId: tc.id}) {
 				if kv.Key == AttrPodName {
 					pod = kv.Value.AsString()
 				}
@@ -154,4 +52,21 @@ func TestServerIndexBound(t *testing.T) {
 			}
 		})
 	}
+}
+
+// seedSandbox teaches s's index a sandbox, as a successful RunPodSandbox
+// would.
+func seedSandbox(s *Server, id string, md *runtimeapi.PodSandboxMetadata, handler string) {
+	s.attrs.Observe(context.Background(),
+		&runtimeapi.RunPodSandboxRequest{Config: &runtimeapi.PodSandboxConfig{Metadata: md}, RuntimeHandler: handler},
+		&runtimeapi.RunPodSandboxResponse{PodSandboxId: id})
+}
+
+// seedContainer teaches s's index a container, as a successful
+// CreateContainer would.
+func seedContainer(s *Server, id, sandboxID, name, image string) {
+	s.attrs.Observe(context.Background(),
+		&runtimeapi.CreateContainerRequest{PodSandboxId: sandboxID, Config: &runtimeapi.ContainerConfig{
+			Metadata: &runtimeapi.ContainerMetadata{Name: name}, Image: &runtimeapi.ImageSpec{Image: image}}},
+		&runtimeapi.CreateContainerResponse{ContainerId: id})
 }

@@ -3,9 +3,9 @@ package server
 import (
 	"context"
 
-	"go.opentelemetry.io/otel/attribute"
 	"google.golang.org/grpc"
 
+	"github.com/crio-trace/crio-trace/internal/criattrs"
 	"github.com/crio-trace/crio-trace/internal/tracing"
 )
 
@@ -19,8 +19,8 @@ func (s *Server) interceptor() tracing.Interceptor {
 	return tracing.Interceptor{
 		Logger:        s.logger,
 		Message:       logMessage,
-		RequestAttrs:  func(req any) []attribute.KeyValue { return allowList.Filter(s.requestAttrs(req)) },
-		ResponseAttrs: func(resp any) []attribute.KeyValue { return allowList.Filter(responseAttrs(resp)) },
+		RequestAttrs:  s.attrs.Request,
+		ResponseAttrs: criattrs.Response,
 	}
 }
 

@@ -147,7 +147,7 @@ func TestLogLevels(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			var buf testutil.SyncBuffer
 			s := New(&fakeBackend{}, Options{Logger: slog.New(slog.NewJSONHandler(&buf, &slog.HandlerOptions{Level: slog.LevelInfo}))})
-			s.index.addContainer("c1", containerInfo{name: "app"})
+			seedContainer(s, "c1", "", "app", "")
 			info := &grpc.UnaryServerInfo{FullMethod: runtimeService + "/StopContainer"}
 			handler := func(context.Context, any) (any, error) { return nil, tc.err }
 			_, err := s.unaryInterceptor(t.Context(), &runtimeapi.StopContainerRequest{ContainerId: "c1"}, info, handler)

@@ -17,6 +17,6 @@ func (s *Server) RemovePodSandbox(ctx context.Context, req *runtimeapi.RemovePod
 	if err != nil {
 		return nil, err
 	}
-	s.index.removeSandbox(req.GetPodSandboxId())
+	s.observe(ctx, req, resp)
 	return resp, nil
 }

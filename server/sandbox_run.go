@@ -21,8 +21,7 @@ func (s *Server) RunPodSandbox(ctx context.Context, req *runtimeapi.RunPodSandbo
 	if err != nil {
 		return nil, err
 	}
-	s.index.addSandbox(resp.GetPodSandboxId(), req.GetConfig().GetMetadata(), req.GetRuntimeHandler())
-	annotateResponse(ctx, resp)
+	s.observe(ctx, req, resp)
 	return resp, nil
 }
 

@@ -19,8 +19,6 @@ func (s *Server) PodSandboxStatus(ctx context.Context, req *runtimeapi.PodSandbo
 	if err != nil {
 		return nil, err
 	}
-	if st := resp.GetStatus(); st.GetId() == req.GetPodSandboxId() && s.index.learnSandbox(st.GetId(), st.GetMetadata(), st.GetRuntimeHandler()) {
-		s.annotate(ctx, req)
-	}
+	s.observe(ctx, req, resp)
 	return resp, nil
 }

@@ -6,6 +6,7 @@ import (
 	"google.golang.org/grpc"
 	runtimeapi "k8s.io/cri-api/pkg/apis/runtime/v1"
 
+	"github.com/crio-trace/crio-trace/internal/criattrs"
 	"github.com/crio-trace/crio-trace/internal/tracing"
 )
 
@@ -41,7 +42,7 @@ type Server struct {
 
 	backend Backend
 	logger  *slog.Logger
-	index   *index
+	attrs   *criattrs.Annotator
 	ic      tracing.Interceptor
 }
 
@@ -60,7 +61,7 @@ func New(backend Backend, opts Options) *Server {
 	s := &Server{
 		backend: backend,
 		logger:  logger,
-		index:   newIndex(defaultIndexLimit),
+		attrs:   criattrs.New(criattrs.DefaultIndexLimit),
 	}
 	s.ic = s.interceptor()
 	return s

@@ -24,11 +24,10 @@ var crioKeys = []string{"crio.runtime.log_level", "crio.api.listen", "crio.runti
 // each one sets.
 func tracingKeys() (keys []string, field map[string]string) {
 	field = make(map[string]string)
-	t := reflect.TypeFor[tracing.Config]()
-	for i := range t.NumField() {
-		if k := t.Field(i).Tag.Get("toml"); k != "" && k != "-" {
+	for _, f := range reflect.VisibleFields(reflect.TypeFor[tracing.Config]()) {
+		if k := f.Tag.Get("toml"); k != "" && k != "-" {
 			keys = append(keys, k)
-			field[k] = t.Field(i).Name
+			field[k] = f.Name
 		}
 	}
 	return keys, field

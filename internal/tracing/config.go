@@ -15,10 +15,11 @@ const (
 // CRI-O's for the three settings CRI-O has (enable_tracing,
 // tracing_endpoint, tracing_sampling_rate_per_million) and carry the
 // tracing_ prefix for the kit's extensions, so the struct can be decoded
-// straight from CRI-O's [crio.tracing] table.
+// straight from CRI-O's [crio.tracing] table, or from a table of the
+// component's own naming.
 //
 // Start from DefaultConfig, never from the zero value: the zero value has an
-// empty endpoint and no sampling rules, which Validate rejects.
+// empty endpoint and zero export bounds, which Validate rejects.
 type Config struct {
 	// Guideline step 1: config and flags (enhancements/distributed-tracing-with-opentelemetry.md).
 	// guideline:begin config-keys
@@ -33,6 +34,24 @@ type Config struct {
 	SamplingRatePerMillion int `toml:"tracing_sampling_rate_per_million"`
 	// guideline:end config-keys
 
+	// Extensions are the kit's keys beyond those three, decoded from the
+	// same table (TOML flattens an embedded struct).
+	Extensions
+
+	// Headers are sent with every export (from OTEL_EXPORTER_OTLP_HEADERS).
+	// They often hold credentials, so they come from the environment only and
+	// are never printed.
+	Headers map[string]string `toml:"-"`
+	// SDKDisabled is set by OTEL_SDK_DISABLED=true and wins over Enabled.
+	SDKDisabled bool `toml:"-"`
+}
+
+// Extensions are the kit's tracing_* keys beyond the three CRI-O already
+// has. A component whose configuration has its own fields for those three
+// (CRI-O's TracingConfig in pkg/config/config.go) embeds Extensions next to
+// them, so the extra keys decode from the same TOML table without a second
+// copy of their names, and assembles a Config from both.
+type Extensions struct {
 	// Protocol is the OTLP transport: "grpc" (default) or "http/protobuf".
 	Protocol string `toml:"tracing_protocol"`
 	// TLS switches the exporter to TLS. Default false (plaintext), as CRI-O
@@ -68,13 +87,6 @@ type Config struct {
 	// ProbeInterval is the longest wait between two checks for an absent
 	// collector (the probe backs off up to it). Default 5s.
 	ProbeInterval Duration `toml:"tracing_probe_interval"`
-
-	// Headers are sent with every export (from OTEL_EXPORTER_OTLP_HEADERS).
-	// They often hold credentials, so they come from the environment only and
-	// are never printed.
-	Headers map[string]string `toml:"-"`
-	// SDKDisabled is set by OTEL_SDK_DISABLED=true and wins over Enabled.
-	SDKDisabled bool `toml:"-"`
 }
 
 // DefaultConfig returns the kit's defaults: tracing off, collector on
@@ -87,12 +99,19 @@ func DefaultConfig() Config {
 		Enabled:                false,
 		Endpoint:               "127.0.0.1:4317",
 		SamplingRatePerMillion: 0,
-		Protocol:               ProtocolGRPC,
-		ExportQueueSize:        2048,
-		ExportBatchSize:        512,
-		ExportInterval:         Duration(5 * time.Second),
-		ExportTimeout:          Duration(10 * time.Second),
-		ProbeInterval:          Duration(5 * time.Second),
+		Extensions:             DefaultExtensions(),
+	}
+}
+
+// DefaultExtensions returns the defaults of the kit's extension keys.
+func DefaultExtensions() Extensions {
+	return Extensions{
+		Protocol:        ProtocolGRPC,
+		ExportQueueSize: 2048,
+		ExportBatchSize: 512,
+		ExportInterval:  Duration(5 * time.Second),
+		ExportTimeout:   Duration(10 * time.Second),
+		ProbeInterval:   Duration(5 * time.Second),
 	}
 }
 

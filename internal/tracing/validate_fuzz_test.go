@@ -16,9 +16,8 @@ import (
 // tomlKeys returns the TOML keys of Config.
 func tomlKeys() map[string]bool {
 	keys := make(map[string]bool)
-	t := reflect.TypeFor[Config]()
-	for i := range t.NumField() {
-		if k := t.Field(i).Tag.Get("toml"); k != "" && k != "-" {
+	for _, f := range reflect.VisibleFields(reflect.TypeFor[Config]()) {
+		if k := f.Tag.Get("toml"); k != "" && k != "-" {
 			keys[k] = true
 		}
 	}
@@ -69,10 +68,12 @@ func FuzzConfigValidate(f *testing.F) {
 	f.Fuzz(func(t *testing.T, endpoint, protocol string, tls bool, ca, cert, key, service string, rate int, rule string,
 		queue, batch int, interval, timeout, probe int64) {
 		c := Config{
-			Enabled: true, Endpoint: endpoint, SamplingRatePerMillion: rate, Protocol: protocol,
-			TLS: tls, TLSCAFile: ca, TLSCertFile: cert, TLSKeyFile: key, ServiceName: service,
-			SamplingRules: []string{rule}, ExportQueueSize: queue, ExportBatchSize: batch,
-			ExportInterval: Duration(interval), ExportTimeout: Duration(timeout), ProbeInterval: Duration(probe),
+			Enabled: true, Endpoint: endpoint, SamplingRatePerMillion: rate,
+			Extensions: Extensions{
+				Protocol: protocol, TLS: tls, TLSCAFile: ca, TLSCertFile: cert, TLSKeyFile: key, ServiceName: service,
+				SamplingRules: []string{rule}, ExportQueueSize: queue, ExportBatchSize: batch,
+				ExportInterval: Duration(interval), ExportTimeout: Duration(timeout), ProbeInterval: Duration(probe),
+			},
 		}
 		errs := fieldErrors(t, c.Validate())
 		named := make(map[string]bool)

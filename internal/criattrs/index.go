@@ -1,4 +1,4 @@
-package server
+package criattrs
 
 import (
 	"container/list"
@@ -6,12 +6,6 @@ import (
 
 	runtimeapi "k8s.io/cri-api/pkg/apis/runtime/v1"
 )
-
-// defaultIndexLimit bounds each table of the index. A node runs a few
-// hundred pods at most, so the bound only matters when Remove* calls are
-// missed (a restart of the daemon, a backend that garbage-collects on its
-// own); then the oldest entries go first.
-const defaultIndexLimit = 65536
 
 // sandboxInfo is what the index keeps of a pod sandbox: only allow-listed
 // values, copied out of the request so the request itself is not retained.
