@@ -24,8 +24,6 @@ const (
 // here: it may be a secret, so it can reach no span and no log line.
 var allowList = tracing.NewAllowList(AttrKey, AttrVersion)
 
-// guideline:end kvstore-attributes
-
 // keyed is every request that names a key.
 type keyed interface{ GetKey() string }
 
@@ -48,3 +46,5 @@ func RequestAttrs(req any) []attribute.KeyValue {
 	}
 	return allowList.Filter([]attribute.KeyValue{AttrKey.String(r.GetKey())})
 }
+
+// guideline:end kvstore-attributes
