@@ -41,25 +41,6 @@ command -v go >/dev/null || die "go is not on PATH; install Go $(sed -n 's/^go /
 
 make_workdir crio-trace-deps
 
-install_packages() {
-	local missing=() pkg
-	for pkg in "${APT_PACKAGES[@]}"; do
-		if ! dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed'; then
-			missing+=("$pkg")
-		fi
-	done
-	if [[ ${#missing[@]} -eq 0 ]]; then
-		log "apt: ${APT_PACKAGES[*]} already installed"
-		return
-	fi
-	log "apt: installing ${missing[*]}"
-	apt-get update
-	DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends "${missing[@]}"
-	# Debian starts containerd as a service on install; the tests run their
-	# own instances and do not need it, but leave the admin's choice alone.
-}
-
-
 build_crane() {
 	local stamp="$CRANE_MODULE@$CRANE_VERSION" src
 	if up_to_date crane "$stamp"; then
@@ -96,22 +77,11 @@ build_cri_tools() {
 	mark_built critest "$stamp"
 }
 
-# build_local NAME: build hack/NAME (a command of this module) statically.
-build_local() {
-	local stamp
-	stamp=$(cd "$REPO_ROOT" && sha256sum "hack/$1"/*.go go.mod | sha256sum | cut -d' ' -f1)
-	if up_to_date "$1" "$stamp"; then
-		log "$1 already built"
-		return
-	fi
-	log "building $1"
-	(cd "$REPO_ROOT" && CGO_ENABLED=0 go build -trimpath -ldflags '-s -w' -o "$BIN_DIR/$1" "./hack/$1")
-	mark_built "$1" "$stamp"
-}
-
 main() {
 	local start=$SECONDS
-	install_packages
+	install_packages "${APT_PACKAGES[@]}"
+	# Debian starts containerd as a service on install; the tests run their
+	# own instances and do not need it, but leave the admin's choice alone.
 	mkdir -p "$BIN_DIR"
 	build_crane
 	build_cri_tools

@@ -33,3 +33,47 @@ module_source() {
 	rm -rf "$dst/vendor"
 	printf '%s\n' "$dst"
 }
+
+# install_packages PKG...: apt-get install the Debian packages not yet
+# installed (apt-get update runs only when one is missing).
+install_packages() {
+	local missing=() pkg
+	for pkg in "$@"; do
+		if ! dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed'; then
+			missing+=("$pkg")
+		fi
+	done
+	if [[ ${#missing[@]} -eq 0 ]]; then
+		log "apt: $* already installed"
+		return
+	fi
+	log "apt: installing ${missing[*]}"
+	apt-get update
+	DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends "${missing[@]}"
+}
+
+# build_local NAME: build hack/NAME (a command of this module) statically
+# into $BIN_DIR, unless its sources and go.mod are unchanged since the last
+# build. Needs REPO_ROOT.
+build_local() {
+	local stamp
+	stamp=$(cd "$REPO_ROOT" && sha256sum "hack/$1"/*.go go.mod | sha256sum | cut -d' ' -f1)
+	if up_to_date "$1" "$stamp"; then
+		log "$1 already built"
+		return
+	fi
+	log "building $1"
+	(cd "$REPO_ROOT" && CGO_ENABLED=0 go build -trimpath -ldflags '-s -w' -o "$BIN_DIR/$1" "./hack/$1")
+	mark_built "$1" "$stamp"
+}
+
+# timed NAME CMD...: run a build step and report its wall time. Called as a
+# plain command so `set -e` stays in force inside the step; STEP names the
+# step for an ERR trap.
+timed() {
+	local name=$1 start=$SECONDS
+	shift
+	STEP=$name
+	"$@"
+	log "$name: done in $((SECONDS - start))s"
+}

@@ -93,7 +93,8 @@ func violations(all []*skipped) []*skipped {
 }
 
 // group is the skipped tests of one package that share a reason (with each
-// test's own name taken out of it) and the same runs.
+// test's own name taken out of it) and the same runs. where is the line
+// they skipped from when they all skipped from the same one.
 type group struct {
 	pkg, reason, where, runs string
 	tests                    []string
@@ -115,6 +116,8 @@ func groups(skips []*skipped) []*group {
 			g = &group{pkg: s.pkg, reason: reason, where: s.where, runs: runs}
 			index[key] = g
 			out = append(out, g)
+		} else if g.where != s.where {
+			g.where = "" // the tests skip from different lines: name none
 		}
 		g.tests = append(g.tests, s.test)
 	}

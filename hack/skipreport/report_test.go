@@ -82,6 +82,8 @@ func TestPrintSummary(t *testing.T) {
 	unit := run{name: "unit", results: []result{
 		{Package: e2ePkg, Test: "TestA", Outcome: outcomeSkip, Reason: "SKIPPING real-runtime test TestA: CRIO_TRACE_E2E=skip is set", Where: "env.go:79"},
 		{Package: e2ePkg, Test: "TestB", Outcome: outcomeSkip, Reason: "SKIPPING real-runtime test TestB: CRIO_TRACE_E2E=skip is set", Where: "env.go:79"},
+		{Package: e2ePkg, Test: "TestD", Outcome: outcomeSkip, Reason: "SKIPPING real-runtime test TestD: CRIO_TRACE_E2E=skip is set", Where: "d_test.go:12"},
+		{Package: e2ePkg, Test: "TestE", Outcome: outcomeSkip, Reason: "SKIPPING real-runtime test TestE: CRIO_TRACE_E2E=skip is set", Where: "e_test.go:30"},
 		{Package: unitPkg, Test: "TestC", Outcome: outcomeSkip, Reason: "line one\nline two", Where: "c_test.go:5"},
 	}}
 	e2e := run{name: "e2e", results: []result{
@@ -90,13 +92,15 @@ func TestPrintSummary(t *testing.T) {
 	}}
 	var out bytes.Buffer
 	runs := []run{unit, e2e}
-	if n := printSummary(&out, runs, skips(runs)); n != 1 {
-		t.Errorf("printSummary says %d never ran, want 1", n)
+	if n := printSummary(&out, runs, skips(runs)); n != 3 {
+		t.Errorf("printSummary says %d never ran, want 3", n)
 	}
 	s := out.String()
 	for _, want := range []string{
-		"=== Skipped tests (runs: unit, e2e): 1 skipped and never ran, 2 skipped in one run and ran in another",
+		"=== Skipped tests (runs: unit, e2e): 3 skipped and never ran, 2 skipped in one run and ran in another",
 		"Skipped and never ran:\n  internal/waterfall\n    TestC\n      why: line one\n           line two\n      (c_test.go:5; skipped in unit)",
+		// One reason, skipped from two lines: no line is named.
+		"  test/daemon  [end-to-end]\n    TestD, TestE\n      why: SKIPPING real-runtime test <test>: CRIO_TRACE_E2E=skip is set\n      (skipped in unit)",
 		"Skipped in one run, ran in another:\n  test/daemon  [end-to-end]\n    TestA, TestB\n" +
 			"      why: SKIPPING real-runtime test <test>: CRIO_TRACE_E2E=skip is set\n      (env.go:79; skipped in unit; ran in e2e)",
 	} {

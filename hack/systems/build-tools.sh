@@ -49,16 +49,6 @@ make_workdir crio-trace-systems
 recipe_hash() { cat "$@" | sha256sum | cut -c1-16; }
 
 
-# timed NAME CMD...: run a build step and report its wall time.
-# Called as a plain command so `set -e` stays in force inside the step; the
-# ERR trap names the step that failed.
-timed() {
-	local name=$1 start=$SECONDS
-	shift
-	STEP=$name
-	"$@"
-	log "$name: done in $((SECONDS - start))s"
-}
 STEP=setup
 trap 'printf "build-tools: ERROR: step %s failed (line %s); see the output above\n" "$STEP" "$LINENO" >&2' ERR
 

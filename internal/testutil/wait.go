@@ -40,6 +40,16 @@ func Poll(timeout, interval time.Duration, cond func() (bool, error)) error {
 	}
 }
 
+// PollUntilNil is Poll for a check that says why it does not hold yet: it
+// calls check every DefaultInterval until it returns nil, and on timeout
+// returns the last reason.
+func PollUntilNil(timeout time.Duration, check func() error) error {
+	return Poll(timeout, DefaultInterval, func() (bool, error) {
+		err := check()
+		return err == nil, err
+	})
+}
+
 // Stop wraps err so that Poll returns it at once instead of polling on:
 // for a condition that can no longer come true (the process exited, the
 // context ended).

@@ -2,6 +2,7 @@ package forward
 
 import (
 	"context"
+	"encoding/base64"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -12,14 +13,18 @@ import (
 	runtimeapi "k8s.io/cri-api/pkg/apis/runtime/v1"
 
 	"github.com/crio-trace/crio-trace/internal/otlpreceiver"
-	"github.com/crio-trace/crio-trace/test/harness"
+
+	"github.com/crio-trace/crio-trace/internal/testutil"
 )
 
 // Secrets planted in the pull credentials and the container's environment;
 // none may appear in a span or in the daemon's debug log.
 var planted = []string{
 	"planted-password-7f3a9c",
-	"planted-auth-b64-51d2e0",
+	// AuthConfig.Auth is base64 of "user:password"; CRI-O decodes it and
+	// refuses the pull when it is not valid base64.
+	base64.StdEncoding.EncodeToString([]byte("kubelet:planted-auth-51d2e0")),
+	"planted-auth-51d2e0",
 	"planted-identity-token-c4e81b",
 	"planted-registry-token-9a0f6d",
 	"planted-env-value-2be7c5",
@@ -40,15 +45,19 @@ var lifecycleMethods = []string{
 }
 
 // TestPodLifecycle plays kubelet through one pod's life under a syncPod
-// span, with crio-trace forwarding to containerd, and checks the trace: each
-// crio-trace SERVER span is the child of kubelet's CLIENT span, each
-// crio-trace CLIENT span (to containerd) the child of the SERVER span, the
+// span, with crio-trace forwarding to each runtime, and checks the trace:
+// each crio-trace SERVER span is the child of kubelet's CLIENT span, each
+// crio-trace CLIENT span (to the runtime) the child of the SERVER span, the
 // server spans carry the pod and container attributes, and the planted
 // secrets are in no span and not in the daemon's debug log.
 func TestPodLifecycle(t *testing.T) {
-	env := harness.Start(t)
+	forEachRuntime(t, testPodLifecycle)
+}
+
+func testPodLifecycle(t *testing.T, rc runtimeCase) {
+	env := rc.start(t)
 	recv := startReceiver(t)
-	d := startDaemon(t, "--runtime-endpoint", env.Containerd.Endpoint(),
+	d := startDaemon(t, "--runtime-endpoint", env.Runtime.Endpoint(),
 		"--enable-tracing", "--tracing-endpoint", recv.Addr(), "--log-level", "debug")
 	k := newKubelet(t, d.endpoint(), recv.Addr())
 
@@ -107,8 +116,13 @@ func TestPodLifecycle(t *testing.T) {
 // lifecycleIDs are the ids the lifecycle handed out.
 type lifecycleIDs struct{ pod, container string }
 
-// runLifecycle makes kubelet's calls for one pod, each a subtest; the first
-// failure stops the sequence.
+// logLine is what the lifecycle's container prints first; its log file
+// must hold it.
+const logLine = "forward-e2e container started"
+
+// runLifecycle makes kubelet's calls for one pod, each a subtest, and
+// reads the container's log file as kubelet does; the first failure stops
+// the sequence.
 func runLifecycle(ctx context.Context, t *testing.T, k *kubelet, image string) lifecycleIDs {
 	logDir := t.TempDir()
 	pod := &runtimeapi.PodSandboxConfig{
@@ -120,18 +134,23 @@ func runLifecycle(ctx context.Context, t *testing.T, k *kubelet, image string) l
 	}
 	auth := &runtimeapi.AuthConfig{
 		Username: "kubelet", Password: planted[0], Auth: planted[1],
-		IdentityToken: planted[2], RegistryToken: planted[3],
+		IdentityToken: planted[3], RegistryToken: planted[4],
 	}
 	var ids lifecycleIDs
 	var logPath string
+	begin := time.Now()
+	defer func() {
+		t.Logf("lifecycle (%d CRI calls) took %s", len(lifecycleMethods), time.Since(begin).Round(time.Millisecond))
+	}()
 	steps := []struct {
 		name string
 		run  func() error
 	}{
 		{name: "PullImage with credentials", run: func() error {
 			ref, err := k.img.PullImage(ctx, &runtimeapi.ImageSpec{Image: image}, auth, pod)
-			if err == nil && !strings.HasPrefix(ref, "sha256:") {
-				err = fmt.Errorf("image ref = %q, want a sha256 id", ref)
+			// containerd answers the image id, CRI-O a repo digest.
+			if err == nil && !strings.HasPrefix(ref, "sha256:") && !strings.Contains(ref, "@sha256:") {
+				err = fmt.Errorf("image ref = %q, want a sha256 id or a repo digest", ref)
 			}
 			return err
 		}},
@@ -153,10 +172,12 @@ func runLifecycle(ctx context.Context, t *testing.T, k *kubelet, image string) l
 			}
 			ids.container, err = k.rt.CreateContainer(ctx, ids.pod, &runtimeapi.ContainerConfig{
 				Metadata: &runtimeapi.ContainerMetadata{Name: containerName},
-				Image:    &runtimeapi.ImageSpec{Image: image},
-				Command:  []string{"sleep", "3600"},
-				Envs:     []*runtimeapi.KeyValue{{Key: "API_TOKEN", Value: []byte(planted[4])}},
-				LogPath:  filepath.Join(containerName, "0.log"),
+				// As kubelet does: the image as the pod spec names it too
+				// (CRI-O checks its signature policy against that name).
+				Image:   &runtimeapi.ImageSpec{Image: image, UserSpecifiedImage: image},
+				Command: []string{"sh", "-c", "echo " + logLine + "; exec sleep 3600"},
+				Envs:    []*runtimeapi.KeyValue{{Key: "API_TOKEN", Value: []byte(planted[5])}},
+				LogPath: filepath.Join(containerName, "0.log"),
 			}, pod)
 			return err
 		}},
@@ -175,6 +196,15 @@ func runLifecycle(ctx context.Context, t *testing.T, k *kubelet, image string) l
 			}
 			_, err = os.Stat(logPath)
 			return err
+		}},
+		{name: "container log holds its output", run: func() error {
+			return testutil.PollUntilNil(10*time.Second, func() error {
+				data, err := os.ReadFile(logPath)
+				if err == nil && !strings.Contains(string(data), " stdout F "+logLine) {
+					err = fmt.Errorf("log %s holds %q, want a CRI log line with %q", logPath, data, logLine)
+				}
+				return err
+			})
 		}},
 		{name: "ExecSync echo hi", run: func() error {
 			stdout, stderr, err := k.rt.ExecSync(ctx, ids.container, []string{"echo", "hi"}, 10*time.Second)

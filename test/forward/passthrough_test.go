@@ -1,6 +1,7 @@
 package forward
 
 import (
+	"context"
 	"fmt"
 	"strings"
 	"testing"
@@ -12,7 +13,6 @@ import (
 	"google.golang.org/grpc/status"
 
 	"github.com/crio-trace/crio-trace/internal/otlpreceiver"
-	"github.com/crio-trace/crio-trace/test/harness"
 )
 
 // Values the caller sends with tracing off; the trace headers must reach
@@ -24,35 +24,44 @@ const (
 )
 
 // TestTracingOffPassThrough runs the daemon with tracing disabled in front
-// of a recording CRI server and in front of containerd. The recording
-// server proves, through the real binary, that kubelet's traceparent,
-// tracestate and baggage arrive as kubelet sent them and that other
-// metadata does not; containerd proves RPCs still work. In both cases the
-// daemon exports no span.
+// of a recording CRI server and in front of each real runtime with the
+// runtime's own tracing on. The recording server proves, through the real
+// binary, that kubelet's traceparent, tracestate and baggage arrive as
+// kubelet sent them and that other metadata does not; the runtimes prove
+// RPCs still work and that their SERVER spans are children of kubelet's
+// CLIENT spans, as if crio-trace were not there. In every case the daemon
+// exports no span.
 func TestTracingOffPassThrough(t *testing.T) {
-	tests := []struct {
+	type check func(t *testing.T, recv *otlpreceiver.Receiver, sc trace.SpanContext, clientSpan string)
+	type passCase struct {
 		name string
 		// listWorks says whether the runtime implements ListContainers.
 		listWorks bool
-		// runtime starts the runtime and returns its endpoint and a check of
-		// what it received for the call made in trace sc.
-		runtime func(t *testing.T) (string, func(t *testing.T, sc trace.SpanContext, clientSpan string))
-	}{
-		{name: "recording CRI server", runtime: func(t *testing.T) (string, func(*testing.T, trace.SpanContext, string)) {
+		// runtime starts the runtime, exporting its own spans (if it has
+		// any) to collector, and returns its endpoint and a check of what
+		// it received for the call made in trace sc.
+		runtime func(t *testing.T, collector string) (string, check)
+	}
+	tests := []passCase{
+		{name: "recording CRI server", runtime: func(t *testing.T, _ string) (string, check) {
 			rec, ep := startRecordingCRI(t)
-			return ep, func(t *testing.T, sc trace.SpanContext, clientSpan string) {
+			return ep, func(t *testing.T, _ *otlpreceiver.Receiver, sc trace.SpanContext, clientSpan string) {
 				checkPassedThrough(t, rec.calls(), sc, clientSpan)
 			}
 		}},
-		{name: "containerd", listWorks: true, runtime: func(t *testing.T) (string, func(*testing.T, trace.SpanContext, string)) {
-			env := harness.Start(t)
-			return env.Containerd.Endpoint(), nil
-		}},
+	}
+	for _, rc := range runtimes {
+		tests = append(tests, passCase{name: rc.name + " with its own tracing on", listWorks: true, runtime: func(t *testing.T, collector string) (string, check) {
+			env := rc.startTraced(t, collector)
+			return env.Runtime.Endpoint(), func(t *testing.T, recv *otlpreceiver.Receiver, sc trace.SpanContext, clientSpan string) {
+				checkRuntimeParent(t, recv, rc.svc, sc, clientSpan)
+			}
+		}})
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			endpoint, check := tc.runtime(t)
 			recv := startReceiver(t)
+			endpoint, check := tc.runtime(t, recv.Addr())
 			// Tracing off, but an endpoint that would receive anything sent.
 			d := startDaemon(t, "--runtime-endpoint", endpoint, "--tracing-endpoint", recv.Addr())
 			k := newKubelet(t, d.endpoint(), recv.Addr())
@@ -102,10 +111,31 @@ func TestTracingOffPassThrough(t *testing.T) {
 			if log := d.log(t); !strings.Contains(log, "tracing=off") {
 				t.Errorf("the daemon's start line does not say tracing=off:\n%s", d.tail(10))
 			}
-			if check != nil {
-				check(t, root.SpanContext(), client[0].SpanID)
-			}
+			check(t, recv, root.SpanContext(), client[0].SpanID)
 		})
+	}
+}
+
+// checkRuntimeParent waits for the runtime's own SERVER span of the
+// Version call made in sc's trace and checks that its parent is kubelet's
+// CLIENT span: with tracing off, crio-trace hands kubelet's traceparent on
+// unchanged and adds no span of its own.
+func checkRuntimeParent(t *testing.T, recv *otlpreceiver.Receiver, svc string, sc trace.SpanContext, clientSpan string) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(t.Context(), runtimeSpansWait)
+	defer cancel()
+	spans, err := recv.WaitFor(ctx, func(s []otlpreceiver.Span) bool {
+		return len(pick(otlpreceiver.Trace(s, sc.TraceID().String()), svc, kindServer, rpcName("Version"))) > 0
+	})
+	tr := otlpreceiver.Trace(spans, sc.TraceID().String())
+	if err != nil {
+		t.Fatalf("no %s SERVER span for Version in trace %s: %v\ntrace:\n%s", svc, sc.TraceID(), err, describe(tr))
+	}
+	for _, p := range checkHop(tr, kubeletToRuntime(svc), []string{"Version"}) {
+		t.Error(p)
+	}
+	if t.Failed() {
+		t.Logf("trace:\n%s", describe(tr))
 	}
 }
 

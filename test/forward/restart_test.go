@@ -14,7 +14,6 @@ import (
 	runtimeapi "k8s.io/cri-api/pkg/apis/runtime/v1"
 
 	"github.com/crio-trace/crio-trace/internal/testutil"
-	"github.com/crio-trace/crio-trace/test/harness"
 )
 
 // Log lines of the forward backend's connection watcher.
@@ -28,28 +27,33 @@ const (
 // unavailableWithin is how fast an RPC must fail while the runtime is down.
 const unavailableWithin = 2 * time.Second
 
-// TestRuntimeRestart takes containerd away from a running crio-trace, or
-// starts crio-trace while containerd is down. Meanwhile RPCs answer
-// Unavailable within 2 s naming the endpoint, and the daemon logs one "down"
-// line however many calls fail. containerd started again on the same
-// socket: RPCs succeed again without touching the daemon, and it logs one
-// "up" line.
+// TestRuntimeRestart takes each runtime away from a running crio-trace
+// under load, or starts crio-trace while the runtime is down. Meanwhile
+// RPCs answer Unavailable within 2 s naming the endpoint, and the daemon
+// logs one "down" line however many calls fail. The runtime started again
+// on the same socket: RPCs succeed again without touching the daemon, it
+// logs one "up" line, and the load's calls all succeed again.
 func TestRuntimeRestart(t *testing.T) {
+	forEachRuntime(t, testRuntimeRestart)
+}
+
+func testRuntimeRestart(t *testing.T, rc runtimeCase) {
 	tests := []struct {
 		name             string
 		downAtStart      bool
 		downLine, upLine string
 	}{
-		{name: "containerd restarts under the daemon", downAtStart: false, downLine: lineLost, upLine: lineReconnected},
-		{name: "containerd down when the daemon starts", downAtStart: true, downLine: lineUnavailable, upLine: lineConnected},
+		{name: rc.name + " restarts under the daemon and load", downAtStart: false, downLine: lineLost, upLine: lineReconnected},
+		{name: rc.name + " down when the daemon starts", downAtStart: true, downLine: lineUnavailable, upLine: lineConnected},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			env := harness.Start(t)
+			env := rc.start(t)
+			runtime := env.Runtime
 			if tc.downAtStart {
-				env.Containerd.Stop(t)
+				runtime.Stop(t)
 			}
-			d := startDaemon(t, "--runtime-endpoint", env.Containerd.Endpoint())
+			d := startDaemon(t, "--runtime-endpoint", runtime.Endpoint())
 			rt := dialDaemon(t, d)
 			version := func(t *testing.T) (time.Duration, error) {
 				ctx, cancel := context.WithTimeout(t.Context(), 10*time.Second)
@@ -58,11 +62,14 @@ func TestRuntimeRestart(t *testing.T) {
 				_, err := rt.Version(ctx, &runtimeapi.VersionRequest{})
 				return time.Since(start), err
 			}
+			var ld *load
 			if !tc.downAtStart {
 				if _, err := version(t); err != nil {
 					t.Fatalf("Version before the restart: %v", err)
 				}
-				env.Containerd.Stop(t)
+				ld = startLoad(t, dialDaemon(t, d), loadWorkers)
+				ld.waitSuccesses(t, 10)
+				runtime.Stop(t)
 			}
 
 			t.Run("down: fast Unavailable naming the endpoint", func(t *testing.T) {
@@ -74,8 +81,8 @@ func TestRuntimeRestart(t *testing.T) {
 					if took > unavailableWithin {
 						t.Errorf("call %d: Unavailable after %s, want within %s", i, took, unavailableWithin)
 					}
-					if msg := status.Convert(err).Message(); !strings.Contains(msg, env.Containerd.Endpoint()) {
-						t.Errorf("call %d: message %q does not name the endpoint %s", i, msg, env.Containerd.Endpoint())
+					if msg := status.Convert(err).Message(); !strings.Contains(msg, runtime.Endpoint()) {
+						t.Errorf("call %d: message %q does not name the endpoint %s", i, msg, runtime.Endpoint())
 					}
 					t.Logf("call %d: Unavailable in %s: %s", i, took.Round(time.Millisecond), status.Convert(err).Message())
 				}
@@ -85,16 +92,16 @@ func TestRuntimeRestart(t *testing.T) {
 			})
 
 			restarted := time.Now()
-			env.Containerd.Restart(t)
+			runtime.Restart(t)
 			t.Run("up: RPCs succeed again", func(t *testing.T) {
 				err := testutil.Poll(20*time.Second, 20*time.Millisecond, func() (bool, error) {
 					_, err := version(t)
 					return err == nil, err
 				})
 				if err != nil {
-					t.Fatalf("Version never succeeded after containerd came back: %v", err)
+					t.Fatalf("Version never succeeded after %s came back: %v", rc.name, err)
 				}
-				t.Logf("Version succeeded %s after containerd was started again", time.Since(restarted).Round(time.Millisecond))
+				t.Logf("Version succeeded %s after %s was started again", time.Since(restarted).Round(time.Millisecond), rc.name)
 				ctx, cancel := context.WithTimeout(t.Context(), 10*time.Second)
 				defer cancel()
 				if _, err := rt.ListPodSandbox(ctx, &runtimeapi.ListPodSandboxRequest{}); err != nil {
@@ -107,6 +114,12 @@ func TestRuntimeRestart(t *testing.T) {
 					t.Errorf("%d %q lines, want 1:\n%s", n, tc.downLine, d.tail(20))
 				}
 			})
+			if ld != nil {
+				t.Run("load: only fast Unavailable while down, all calls succeed after", func(t *testing.T) {
+					ld.waitSuccesses(t, ld.successes()+10)
+					checkLoad(t, ld.stop())
+				})
+			}
 		})
 	}
 }

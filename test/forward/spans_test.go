@@ -13,6 +13,7 @@ const (
 	svcKubelet    = "kubelet"
 	svcCrioTrace  = "crio-trace"
 	svcContainerd = "containerd"
+	svcCrio       = "crio"
 )
 
 // Span kinds as the receiver spells them.
@@ -61,8 +62,15 @@ type hop struct {
 var (
 	kubeletToServer = hop{svcCrioTrace, kindServer, svcKubelet, kindClient}
 	serverToClient  = hop{svcCrioTrace, kindClient, svcCrioTrace, kindServer}
-	clientToRuntime = hop{svcContainerd, kindServer, svcCrioTrace, kindClient}
 )
+
+// clientToRuntime is the last link: the runtime's own SERVER span (service
+// svc) under crio-trace's CLIENT span.
+func clientToRuntime(svc string) hop { return hop{svc, kindServer, svcCrioTrace, kindClient} }
+
+// kubeletToRuntime is the link with crio-trace's tracing off: the runtime's
+// SERVER span directly under kubelet's CLIENT span.
+func kubeletToRuntime(svc string) hop { return hop{svc, kindServer, svcKubelet, kindClient} }
 
 // checkHop returns a problem for every span of h's child side in spans whose
 // parent is not a span of h's parent side with the same name, and for every

@@ -19,13 +19,14 @@ import (
 
 // cleanup tears a Containerd down: pods and containers through CRI (so the
 // shims and runc exit), then containerd itself, then anything left that the
-// harness started (found by its root path), then mounts under the root, then
-// the root. Every step runs even when an earlier one fails.
+// harness started (found by its root path), then mounts under the root,
+// then what it left on the host for this run (see removeHostLeftovers),
+// then the root. Every step runs even when an earlier one fails.
 func (c *Containerd) cleanup(t testing.TB) {
 	if c.proc != nil {
 		if c.stopped {
 			t.Logf("containerd was stopped by the test; removing its leftovers without it")
-		} else if err := c.removeAll(context.Background(), time.Minute); err != nil {
+		} else if err := removeAllPods(context.Background(), c.Endpoint(), time.Minute); err != nil {
 			t.Errorf("removing pods and containers: %v", err)
 		}
 		if err := c.proc.Stop(15 * time.Second); err != nil {
@@ -49,6 +50,9 @@ func (c *Containerd) cleanup(t testing.TB) {
 	if err := unmountUnder(c.root); err != nil {
 		t.Errorf("unmounting under %s: %v", c.root, err)
 	}
+	if err := removeHostLeftovers(c.root, containerdLogName, c.host); err != nil {
+		t.Errorf("removing what containerd left on the host: %v", err)
+	}
 	if err := os.RemoveAll(c.root); err != nil {
 		t.Errorf("removing %s: %v", c.root, err)
 	}
@@ -57,11 +61,12 @@ func (c *Containerd) cleanup(t testing.TB) {
 	}
 }
 
-// removeAll stops and removes every container and pod sandbox.
-func (c *Containerd) removeAll(ctx context.Context, timeout time.Duration) error {
+// removeAllPods stops and removes every container and pod sandbox of the
+// runtime at endpoint.
+func removeAllPods(ctx context.Context, endpoint string, timeout time.Duration) error {
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
-	conn, err := c.dial()
+	conn, err := dialCRI(endpoint)
 	if err != nil {
 		return err
 	}
@@ -98,16 +103,20 @@ func (c *Containerd) removeAll(ctx context.Context, timeout time.Duration) error
 	return errors.Join(errs...)
 }
 
-// killLeftovers SIGKILLs processes this containerd started that outlived it:
-// shims and runc (their command lines name the root) and container
-// processes (their root directory is a rootfs under it). It returns their
-// pids; a clean teardown leaves none.
-func (c *Containerd) killLeftovers() []int {
+// killLeftovers SIGKILLs processes this containerd started that outlived
+// it; see killUnder.
+func (c *Containerd) killLeftovers() []int { return killUnder(c.root) }
+
+// killUnder SIGKILLs the processes a runtime with its root at root started
+// that outlived it: shims, conmon and runc (their command lines name the
+// root) and container processes (their root directory is a rootfs under
+// it). It returns their pids; a clean teardown leaves none.
+func killUnder(root string) []int {
 	entries, err := os.ReadDir("/proc")
 	if err != nil {
 		return nil
 	}
-	prefix := c.root + "/"
+	prefix := root + "/"
 	self := os.Getpid()
 	var killed []int
 	for _, e := range entries {

@@ -4,15 +4,11 @@ import (
 	"context"
 	"os"
 	"path/filepath"
-	"strings"
 	"testing"
 	"time"
 
 	"google.golang.org/grpc"
-	"google.golang.org/grpc/credentials/insecure"
 	runtimeapi "k8s.io/cri-api/pkg/apis/runtime/v1"
-
-	"github.com/crio-trace/crio-trace/internal/testutil"
 )
 
 // Containerd is a containerd the harness started, with its own root, state,
@@ -28,6 +24,9 @@ type Containerd struct {
 	// stopped is set by Stop and cleared by Restart: cleanup does not ask a
 	// containerd stopped on purpose to remove its pods.
 	stopped bool
+	// host is what containerd may leave outside its root, as found before
+	// it started; cleanup removes only what was not there.
+	host hostSnapshot
 }
 
 // ContainerdOptions change how StartContainerdWith runs containerd. The zero
@@ -42,6 +41,8 @@ type ContainerdOptions struct {
 	// such as io.containerd.tracing.processor.v1.otlp. It must not repeat
 	// a table the harness writes (grpc, the opt and cri plugins).
 	ExtraConfig string
+	// LogLevel is containerd's --log-level (default "info").
+	LogLevel string
 }
 
 // socketName is containerd's socket in its root.
@@ -83,7 +84,7 @@ func StartContainerdWith(t testing.TB, tools Tools, registryAddr string, opts Co
 	if err != nil {
 		t.Fatalf("creating containerd's root: %v", err)
 	}
-	c := &Containerd{root: root, socket: filepath.Join(root, socketName), tools: tools}
+	c := &Containerd{root: root, socket: filepath.Join(root, socketName), tools: tools, host: snapshotHost()}
 	if c.lock, err = lockRoot(root); err != nil {
 		os.RemoveAll(root)
 		t.Fatalf("%v", err)
@@ -118,7 +119,11 @@ func StartContainerdWith(t testing.TB, tools Tools, registryAddr string, opts Co
 	// containerd finds the shim on PATH, and the shim finds runc there too.
 	path := filepath.Dir(tools.Shim) + ":" + filepath.Dir(tools.Runc) + ":" + os.Getenv("PATH")
 	c.env = append(os.Environ(), "PATH="+path)
-	c.argv = []string{binary, "--config", cfgPath, "--log-level", "info"}
+	level := opts.LogLevel
+	if level == "" {
+		level = "info"
+	}
+	c.argv = []string{binary, "--config", cfgPath, "--log-level", level}
 	c.launch(t)
 	return c
 }
@@ -174,8 +179,11 @@ func (c *Containerd) Socket() string { return c.socket }
 // Root is the temporary directory holding everything of this containerd.
 func (c *Containerd) Root() string { return c.root }
 
+// containerdLogName is containerd's log file in its root.
+const containerdLogName = "containerd.log"
+
 // LogPath is the file containerd's output goes to.
-func (c *Containerd) LogPath() string { return filepath.Join(c.root, "containerd.log") }
+func (c *Containerd) LogPath() string { return filepath.Join(c.root, containerdLogName) }
 
 // Pid is the process id of containerd.
 func (c *Containerd) Pid() int { return c.proc.Pid() }
@@ -184,50 +192,16 @@ func (c *Containerd) Pid() int { return c.proc.Pid() }
 // t ends.
 func (c *Containerd) Dial(t testing.TB) (runtimeapi.RuntimeServiceClient, runtimeapi.ImageServiceClient) {
 	t.Helper()
-	conn, err := c.dial()
-	if err != nil {
-		t.Fatalf("dialing containerd: %v", err)
-	}
-	t.Cleanup(func() { conn.Close() })
-	return runtimeapi.NewRuntimeServiceClient(conn), runtimeapi.NewImageServiceClient(conn)
+	return dialClients(t, "containerd", c.Endpoint())
 }
 
-func (c *Containerd) dial() (*grpc.ClientConn, error) {
-	return grpc.NewClient(c.Endpoint(), grpc.WithTransportCredentials(insecure.NewCredentials()))
-}
+// Name is "containerd".
+func (c *Containerd) Name() string { return "containerd" }
 
-// waitReady polls CRI Version until it answers, containerd exits, or the
+func (c *Containerd) dial() (*grpc.ClientConn, error) { return dialCRI(c.Endpoint()) }
+
+// waitReady polls CRI Version until containerd answers, exits, or the
 // timeout passes.
 func (c *Containerd) waitReady(ctx context.Context, timeout time.Duration) error {
-	deadline := time.Now().Add(timeout)
-	// Dial only once the socket exists: a failed first dial would put the
-	// gRPC connection into a one-second reconnect backoff.
-	err := testutil.Poll(timeout, 10*time.Millisecond, func() (bool, error) {
-		if done, werr := c.proc.Exited(); done {
-			return false, testutil.Stop(exitError("containerd", werr))
-		}
-		_, err := os.Stat(c.socket)
-		return err == nil, err
-	})
-	if err != nil {
-		return err
-	}
-	conn, err := c.dial()
-	if err != nil {
-		return err
-	}
-	defer conn.Close()
-	rt := runtimeapi.NewRuntimeServiceClient(conn)
-	return testutil.Poll(time.Until(deadline), 20*time.Millisecond, func() (bool, error) {
-		if done, werr := c.proc.Exited(); done {
-			return false, testutil.Stop(exitError("containerd", werr))
-		}
-		callCtx, cancel := context.WithTimeout(ctx, time.Second)
-		defer cancel()
-		v, err := rt.Version(callCtx, &runtimeapi.VersionRequest{})
-		if err != nil {
-			return false, err
-		}
-		return strings.Contains(v.GetRuntimeName(), "containerd"), nil
-	})
+	return waitCRI(ctx, c.proc, c.socket, "containerd", timeout)
 }

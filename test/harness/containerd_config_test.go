@@ -170,3 +170,32 @@ func dig(t *testing.T, m map[string]any, keys ...string) map[string]any {
 	}
 	return m
 }
+
+// TestTracingConfigRatio checks the ratio lands as a TOML float (containerd
+// rejects an integer there) with the endpoint and gRPC protocol.
+func TestTracingConfigRatio(t *testing.T) {
+	tests := []struct {
+		name  string
+		ratio float64
+	}{
+		{name: "every span", ratio: 1},
+		{name: "none without a sampled parent", ratio: 0},
+		{name: "a share", ratio: 0.25},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			var got map[string]any
+			if _, err := toml.Decode(TracingConfigRatio("127.0.0.1:4999", tc.ratio), &got); err != nil {
+				t.Fatalf("not TOML: %v", err)
+			}
+			plugins := dig(t, got, "plugins")
+			otlp := dig(t, plugins, "io.containerd.tracing.processor.v1.otlp")
+			if otlp["endpoint"] != "127.0.0.1:4999" || otlp["protocol"] != "grpc" {
+				t.Errorf("otlp processor = %v", otlp)
+			}
+			if r, ok := dig(t, plugins, "io.containerd.internal.v1.tracing")["sampling_ratio"].(float64); !ok || r != tc.ratio {
+				t.Errorf("sampling_ratio = %v (a float: %v), want %v", r, ok, tc.ratio)
+			}
+		})
+	}
+}

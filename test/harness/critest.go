@@ -16,7 +16,9 @@ import (
 
 // CritestTimeout bounds one critest run (critest's own --ginkgo.timeout,
 // with a hard kill 30 s later). A shorter go test -timeout shortens it.
-const CritestTimeout = 15 * time.Minute
+// Measured: a full run takes 4-7 minutes on two cores, up to 15 when other
+// builds and tests share them.
+const CritestTimeout = 25 * time.Minute
 
 // CritestResult is the outcome of one critest run, read from its Ginkgo
 // JSON report. Spec names are the Describe/Context texts and the It text
@@ -25,6 +27,11 @@ type CritestResult struct {
 	Passed, Failed, Skipped []string
 	// Failures maps a failed spec's name to its failure message.
 	Failures map[string]string
+	// Durations maps every spec that ran to how long it took.
+	Durations map[string]time.Duration
+	// Interrupted holds Ginkgo's reasons when the suite was cut short
+	// (by its timeout, say): specs it never reached count as skipped.
+	Interrupted []string
 	// ExitErr is critest's exit status (non-nil when any spec failed).
 	ExitErr error
 	// Output and Report are the paths of critest's output and JSON report.
@@ -78,16 +85,22 @@ func RunCritest(t testing.TB, tools Tools, endpoint string, extraArgs ...string)
 	if err := res.readReport(); err != nil {
 		t.Fatalf("reading critest's report: %v\ncritest output (tail):\n%s", err, fileTail(res.Output, 40))
 	}
+	if len(res.Interrupted) > 0 {
+		t.Fatalf("critest was cut short after %d specs (%s): the specs it never reached would count as skipped; "+
+			"is the machine too busy for --ginkgo.timeout=%s? output in %s", res.Ran(), strings.Join(res.Interrupted, "; "), timeout, res.Output)
+	}
 	return res
 }
 
 // ginkgoReport is the part of a Ginkgo v2 JSON report RunCritest reads.
 type ginkgoReport struct {
-	SpecReports []struct {
+	SpecialSuiteFailureReasons []string
+	SpecReports                []struct {
 		ContainerHierarchyTexts []string
 		LeafNodeText            string
 		LeafNodeType            string
 		State                   string
+		RunTime                 time.Duration // nanoseconds in the JSON
 		Failure                 struct {
 			Message string
 		}
@@ -105,7 +118,9 @@ func (r *CritestResult) readReport() error {
 		return fmt.Errorf("decoding %s: %w", r.Report, err)
 	}
 	r.Failures = map[string]string{}
+	r.Durations = map[string]time.Duration{}
 	for _, rep := range reports {
+		r.Interrupted = append(r.Interrupted, rep.SpecialSuiteFailureReasons...)
 		for _, s := range rep.SpecReports {
 			name := strings.Join(append(append([]string{}, s.ContainerHierarchyTexts...), s.LeafNodeText), " ")
 			if s.LeafNodeType != "It" {
@@ -113,8 +128,12 @@ func (r *CritestResult) readReport() error {
 				if s.State != "passed" && s.State != "skipped" {
 					r.Failed = append(r.Failed, s.LeafNodeType)
 					r.Failures[s.LeafNodeType] = s.Failure.Message
+					r.Durations[s.LeafNodeType] = s.RunTime
 				}
 				continue
+			}
+			if s.State != "skipped" && s.State != "pending" {
+				r.Durations[name] = s.RunTime
 			}
 			switch s.State {
 			case "passed":

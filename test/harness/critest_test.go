@@ -5,6 +5,7 @@ import (
 	"path/filepath"
 	"slices"
 	"testing"
+	"time"
 )
 
 func TestReadReport(t *testing.T) {
@@ -14,6 +15,7 @@ func TestReadReport(t *testing.T) {
 		wantPassed  []string
 		wantFailed  []string
 		wantSkipped []string
+		wantCut     bool // the suite was cut short
 		wantErr     bool
 	}{
 		{
@@ -36,6 +38,16 @@ func TestReadReport(t *testing.T) {
 			]}]`,
 			wantFailed:  []string{"BeforeSuite"},
 			wantSkipped: []string{"[k8s.io] PodSandbox should run"},
+		},
+		{
+			name: "a suite cut short by its timeout",
+			report: `[{"SpecialSuiteFailureReasons": ["Suite Timeout Elapsed"], "SpecReports": [
+				{"ContainerHierarchyTexts": ["[k8s.io] PodSandbox"], "LeafNodeText": "should run", "LeafNodeType": "It", "State": "passed", "RunTime": 1500000000},
+				{"ContainerHierarchyTexts": ["[k8s.io] PodSandbox"], "LeafNodeText": "should stop", "LeafNodeType": "It", "State": "skipped"}
+			]}]`,
+			wantPassed:  []string{"[k8s.io] PodSandbox should run"},
+			wantSkipped: []string{"[k8s.io] PodSandbox should stop"},
+			wantCut:     true,
 		},
 		{name: "no specs", report: `[{"SpecReports": []}]`, wantErr: true},
 		{name: "not JSON", report: `<testsuites/>`, wantErr: true},
@@ -68,6 +80,9 @@ func TestReadReport(t *testing.T) {
 					t.Errorf("%s = %q, want %q", c.what, c.got, c.want)
 				}
 			}
+			if tc.wantCut && r.Durations["[k8s.io] PodSandbox should run"] != 1500*time.Millisecond {
+				t.Errorf("Durations = %v, want 1.5s for the spec that ran", r.Durations)
+			}
 			for _, name := range r.Failed {
 				if r.Failures[name] == "" {
 					t.Errorf("failure of %q has no message", name)
@@ -75,6 +90,12 @@ func TestReadReport(t *testing.T) {
 			}
 			if got, want := r.Ran(), len(tc.wantPassed)+len(tc.wantFailed); got != want {
 				t.Errorf("Ran() = %d, want %d", got, want)
+			}
+			if cut := len(r.Interrupted) > 0; cut != tc.wantCut {
+				t.Errorf("Interrupted = %q, want cut short: %v", r.Interrupted, tc.wantCut)
+			}
+			if len(r.Durations) != r.Ran() {
+				t.Errorf("Durations has %d specs, want the %d that ran", len(r.Durations), r.Ran())
 			}
 		})
 	}

@@ -19,9 +19,13 @@ const (
 	CritestBusyboxImage = "registry.k8s.io/e2e-test-images/busybox:1.29-2"
 )
 
-// Env is a running registry and containerd, ready for CRI calls. All fields
-// are set by Start; the processes stop when the test that started them ends.
+// Env is a running registry and runtime (containerd or CRI-O), ready for
+// CRI calls. Start and StartWith set every field but Crio; StartWithCrio
+// every field but Containerd and ContainerdSocket. The processes stop when
+// the test that started them ends.
 type Env struct {
+	// Runtime is the running runtime, containerd's or CRI-O's.
+	Runtime Runtime
 	// ContainerdSocket is the path of containerd's gRPC (and CRI) socket.
 	ContainerdSocket string
 	// RegistryAddr is the loopback registry's host:port.
@@ -34,12 +38,14 @@ type Env struct {
 	// BinDir is where the installer put crane, crictl, critest, pause and
 	// cni-loopback.
 	BinDir string
-	// Root is containerd's temporary directory (config, root, state, logs).
+	// Root is the runtime's temporary directory (config, root, state, logs).
 	Root string
 	// Tools are the binaries the harness found.
 	Tools Tools
-	// Containerd is the running containerd.
+	// Containerd is the running containerd (nil under StartWithCrio).
 	Containerd *Containerd
+	// Crio is the running CRI-O (nil under Start and StartWith).
+	Crio *Crio
 }
 
 // Start brings up a registry and a containerd for t: RequireRoot, FindTools,
@@ -59,6 +65,7 @@ func StartWith(t testing.TB, opts ContainerdOptions) *Env {
 	reg := StartRegistry(t, tools)
 	ctd := StartContainerdWith(t, tools, reg, opts)
 	return &Env{
+		Runtime:          ctd,
 		ContainerdSocket: ctd.Socket(),
 		RegistryAddr:     reg,
 		PauseImage:       PauseImage,
@@ -67,6 +74,27 @@ func StartWith(t testing.TB, opts ContainerdOptions) *Env {
 		Root:             ctd.Root(),
 		Tools:            tools,
 		Containerd:       ctd,
+	}
+}
+
+// StartWithCrio brings up a registry and a CRI-O for t: RequireRoot,
+// FindTools, StartRegistry, StartCrio with opts. Everything stops and is
+// removed when t ends.
+func StartWithCrio(t testing.TB, opts CrioOptions) *Env {
+	t.Helper()
+	RequireRoot(t)
+	tools := FindTools(t)
+	reg := StartRegistry(t, tools)
+	c := StartCrio(t, tools, reg, opts)
+	return &Env{
+		Runtime:      c,
+		RegistryAddr: reg,
+		PauseImage:   PauseImage,
+		BusyboxImage: reg + "/" + busyboxRepo + ":" + busyboxTag,
+		BinDir:       tools.BinDir,
+		Root:         c.Root(),
+		Tools:        tools,
+		Crio:         c,
 	}
 }
 

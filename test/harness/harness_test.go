@@ -19,19 +19,33 @@ func TestMain(m *testing.M) {
 	goleak.VerifyTestMain(m)
 }
 
-// TestHarness brings up the registry and containerd, pulls the images with
+// runtimes are the runtimes the harness starts; the tests below run against
+// each.
+var runtimes = []struct {
+	name  string
+	start func(t *testing.T) *Env
+}{
+	{name: "containerd", start: func(t *testing.T) *Env { return Start(t) }},
+	{name: "crio", start: func(t *testing.T) *Env { return StartWithCrio(t, CrioOptions{}) }},
+}
+
+// TestHarness brings up the registry and each runtime, pulls the images with
 // crictl, and runs a busybox container in a host-network pod and in a pod
 // with its own network namespace (served by the loopback CNI plugin).
 func TestHarness(t *testing.T) {
-	env := Start(t)
+	for _, r := range runtimes {
+		t.Run(r.name, func(t *testing.T) { testHarness(t, r.start(t)) })
+	}
+}
 
+func testHarness(t *testing.T, env *Env) {
 	for _, img := range []string{env.PauseImage, env.BusyboxImage, CritestBusyboxImage} {
-		out, err := Crictl(t, env.Tools, env.Containerd.Endpoint(), "pull", img)
+		out, err := Crictl(t, env.Tools, env.Runtime.Endpoint(), "pull", img)
 		if err != nil {
 			t.Fatalf("crictl pull %s: %v\n%s", img, err, out)
 		}
 	}
-	rt, im := env.Containerd.Dial(t)
+	rt, im := env.Runtime.Dial(t)
 	imgs, err := im.ListImages(t.Context(), &runtimeapi.ListImagesRequest{})
 	if err != nil {
 		t.Fatalf("ListImages: %v", err)
@@ -115,25 +129,39 @@ func TestHarness(t *testing.T) {
 }
 
 // TestCleanup leaves a running pod behind in a subtest and checks that the
-// harness's cleanup removed every process, mount and directory.
+// harness's cleanup removed every process, mount and directory, and left
+// the host's shared places (see hostState) as it found them.
 func TestCleanup(t *testing.T) {
 	RequireRoot(t) // skips loudly with CRIO_TRACE_E2E=skip, fails when not root
+	for _, r := range runtimes {
+		t.Run(r.name, func(t *testing.T) { testCleanup(t, r.start) })
+	}
+}
+
+func testCleanup(t *testing.T, start func(*testing.T) *Env) {
+	before := hostState(t)
 	var root string
 	var pid int
 	t.Run("leave a pod running", func(t *testing.T) {
-		env := Start(t)
-		root, pid = env.Root, env.Containerd.Pid()
-		rt, im := env.Containerd.Dial(t)
+		env := start(t)
+		root, pid = env.Root, env.Runtime.Pid()
+		rt, im := env.Runtime.Dial(t)
 		runBusyboxPod(t, rt, im, env.BusyboxImage, 0, runtimeapi.NamespaceMode_POD)
+		if during := hostState(t); env.Crio != nil && during == before {
+			t.Errorf("CRI-O ran a pod without touching the host's shared places; is hostState looking in the right places?\n%s", during)
+		}
 	})
 	if root == "" {
-		t.Fatal("the subtest did not start containerd")
+		t.Fatal("the subtest did not start the runtime")
 	}
 
 	if err := syscall.Kill(pid, 0); err == nil {
-		t.Errorf("containerd (pid %d) still runs", pid)
+		t.Errorf("the runtime (pid %d) still runs", pid)
 	}
-	if pids := (&Containerd{root: root}).killLeftovers(); len(pids) > 0 {
+	if after := hostState(t); after != before {
+		t.Errorf("the host's shared places changed:\nbefore:\n%s\nafter:\n%s", before, after)
+	}
+	if pids := killUnder(root); len(pids) > 0 {
 		t.Errorf("processes under %s outlived the cleanup: %v", root, pids)
 	}
 	if points, err := mountsUnder(root); err != nil || len(points) > 0 {
@@ -144,28 +172,33 @@ func TestCleanup(t *testing.T) {
 	}
 }
 
-// TestRestart stops containerd with a pod running and starts it again on
+// TestRestart stops each runtime with a pod running and starts it again on
 // the same socket: the socket stops answering, then answers again, and the
 // pod and its container are still there, running.
 func TestRestart(t *testing.T) {
-	env := Start(t)
-	rt, im := env.Containerd.Dial(t)
-	podID := runBusyboxPod(t, rt, im, env.BusyboxImage, 0, runtimeapi.NamespaceMode_NODE)
-	oldPid := env.Containerd.Pid()
+	for _, r := range runtimes {
+		t.Run(r.name, func(t *testing.T) { testRestart(t, r.start(t)) })
+	}
+}
 
-	env.Containerd.Stop(t)
+func testRestart(t *testing.T, env *Env) {
+	rt, im := env.Runtime.Dial(t)
+	podID := runBusyboxPod(t, rt, im, env.BusyboxImage, 0, runtimeapi.NamespaceMode_NODE)
+	oldPid := env.Runtime.Pid()
+
+	env.Runtime.Stop(t)
 	if err := syscall.Kill(oldPid, 0); err == nil {
-		t.Fatalf("containerd (pid %d) still runs after Stop", oldPid)
+		t.Fatalf("%s (pid %d) still runs after Stop", env.Runtime.Name(), oldPid)
 	}
 	ctx, cancel := context.WithTimeout(t.Context(), 2*time.Second)
 	_, err := rt.Version(ctx, &runtimeapi.VersionRequest{})
 	cancel()
 	if err == nil {
-		t.Fatal("Version answered while containerd was stopped")
+		t.Fatalf("Version answered while %s was stopped", env.Runtime.Name())
 	}
 
-	env.Containerd.Restart(t)
-	if env.Containerd.Pid() == oldPid {
+	env.Runtime.Restart(t)
+	if env.Runtime.Pid() == oldPid {
 		t.Errorf("Restart kept pid %d, want a new process", oldPid)
 	}
 	tests := []struct {
@@ -256,9 +289,11 @@ func runBusyboxPod(t *testing.T, rt runtimeapi.RuntimeServiceClient, im runtimea
 		PodSandboxId: pod.GetPodSandboxId(),
 		Config: &runtimeapi.ContainerConfig{
 			Metadata: &runtimeapi.ContainerMetadata{Name: "sleeper"},
-			Image:    &runtimeapi.ImageSpec{Image: image},
-			Command:  []string{"sleep", "3600"},
-			LogPath:  "sleeper.log",
+			// kubelet names the image as the pod spec did; CRI-O, with a
+			// signature policy set, refuses a container without it.
+			Image:   &runtimeapi.ImageSpec{Image: image, UserSpecifiedImage: image},
+			Command: []string{"sleep", "3600"},
+			LogPath: "sleeper.log",
 		},
 		SandboxConfig: podCfg,
 	})

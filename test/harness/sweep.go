@@ -35,42 +35,78 @@ func lockRoot(root string) (*os.File, error) {
 }
 
 // sweepStale removes what earlier test processes left behind: for every
-// harness root whose lock is free, it kills the processes under it, unmounts
-// what is mounted under it and deletes it. It returns the roots it swept.
+// harness root (containerd's or CRI-O's) whose lock is free, it kills the
+// processes under it, unmounts what is mounted under it, removes what the
+// runtime left outside it, and deletes it. It returns the roots it swept.
 func sweepStale() ([]string, error) {
-	matches, err := filepath.Glob(filepath.Join(os.TempDir(), rootPrefix+"*"))
-	if err != nil {
-		return nil, err
-	}
 	var swept []string
 	var errs []error
-	for _, root := range matches {
-		lock, err := lockRoot(root)
-		if errors.Is(err, syscall.EWOULDBLOCK) {
-			continue // a live test owns it
+	for _, kind := range []struct {
+		prefix string
+		// clean removes what a runtime with this root left outside it.
+		clean func(root string) error
+	}{
+		{rootPrefix, func(root string) error {
+			return errors.Join(
+				(&Containerd{root: root, socket: filepath.Join(root, socketName)}).removeShimSockets(),
+				removeHostLeftovers(root, containerdLogName, hostSnapshot{}))
+		}},
+		{crioRootPrefix, func(root string) error { return removeHostLeftovers(root, crioLogName, hostSnapshot{}) }},
+	} {
+		matches, err := filepath.Glob(filepath.Join(os.TempDir(), kind.prefix+"*"))
+		if err != nil {
+			return nil, err
 		}
-		if err != nil && !errors.Is(err, os.ErrNotExist) {
-			errs = append(errs, err)
-			continue
-		}
-		c := &Containerd{root: root, socket: filepath.Join(root, socketName)}
-		c.killLeftovers()
-		if err := c.removeShimSockets(); err != nil {
-			errs = append(errs, err)
-		}
-		if err := unmountUnder(root); err != nil {
-			errs = append(errs, err)
-		}
-		if err := os.RemoveAll(root); err != nil {
-			errs = append(errs, err)
-		} else {
-			swept = append(swept, root)
-		}
-		if lock != nil {
-			lock.Close()
+		for _, root := range matches {
+			lock, err := lockRoot(root)
+			if errors.Is(err, syscall.EWOULDBLOCK) {
+				continue // a live test owns it
+			}
+			if err != nil && !errors.Is(err, os.ErrNotExist) {
+				errs = append(errs, err)
+				continue
+			}
+			killUnder(root)
+			if err := kind.clean(root); err != nil {
+				errs = append(errs, err)
+			}
+			if err := unmountUnder(root); err != nil {
+				errs = append(errs, err)
+			}
+			if err := os.RemoveAll(root); err != nil {
+				errs = append(errs, err)
+			} else {
+				swept = append(swept, root)
+			}
+			if lock != nil {
+				lock.Close()
+			}
 		}
 	}
 	return swept, errors.Join(errs...)
+}
+
+// liveRoots counts the harness roots of prefix other than self that a
+// running test holds: their lock is taken, or they have no lock file yet
+// (being set up).
+func liveRoots(prefix, self string) int {
+	matches, _ := filepath.Glob(filepath.Join(os.TempDir(), prefix+"*"))
+	n := 0
+	for _, root := range matches {
+		if root == self {
+			continue
+		}
+		f, err := os.OpenFile(filepath.Join(root, lockName), os.O_RDWR, 0)
+		if err != nil {
+			n++
+			continue
+		}
+		if err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB); errors.Is(err, syscall.EWOULDBLOCK) {
+			n++
+		}
+		f.Close()
+	}
+	return n
 }
 
 // shimSocketDir is where containerd 1.6 shims put their sockets, whatever

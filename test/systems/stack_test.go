@@ -51,10 +51,15 @@ func startStack(t *testing.T) *stack {
 			own = append(own, s.ctd.Root())
 		}
 		checkHost(t, before, own)
-		marks := []string{st.Kubelet, st.Containerd, st.Otelcol, st.Jaeger, st.CrioTrace}
-		for _, id := range ids {
-			marks = append(marks, id)
-		}
+		// Marks of this run only: other tests on the machine run the same
+		// cached binaries, so a binary's path would count their processes
+		// too. Every process of this run names a directory of it on its
+		// command line: t.TempDir() of this test or a subtest (named after
+		// the test, so they share the prefix), containerd's root, or the
+		// id of a sandbox or container.
+		top, _, _ := strings.Cut(t.Name(), "/")
+		marks := append([]string{filepath.Join(os.TempDir(), top)}, own...)
+		marks = append(marks, ids...)
 		if left := leftoverProcesses(marks); len(left) > 0 {
 			t.Errorf("processes of the run left behind:\n%s", strings.Join(left, "\n"))
 		}

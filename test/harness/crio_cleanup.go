@@ -1,0 +1,253 @@
+package harness
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"regexp"
+	"sort"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/crio-trace/crio-trace/internal/testutil"
+)
+
+// cleanup tears a Crio down: pods and containers through CRI (so conmon and
+// the containers exit), then CRI-O itself, then anything left that it
+// started (found by its root path), then mounts under the root, then what
+// it left on the host for this run, then the root. Every step runs even
+// when an earlier one fails.
+func (c *Crio) cleanup(t testing.TB) {
+	if c.proc != nil {
+		if c.stopped {
+			t.Logf("CRI-O was stopped by the test; removing its leftovers without it")
+		} else if err := c.removeAll(context.Background()); err != nil {
+			t.Errorf("removing pods and containers: %v", err)
+		}
+		if err := c.proc.Stop(crioStopGrace); err != nil {
+			t.Errorf("stopping CRI-O: %v", err)
+		}
+		if t.Failed() {
+			t.Logf("CRI-O log %s (tail):\n%s", c.LogPath(), c.proc.Tail(60))
+		}
+	}
+	if pids := killUnder(c.root); len(pids) > 0 {
+		if c.stopped {
+			// conmon and containers outlive a stopped CRI-O by design.
+			t.Logf("killed processes the stopped CRI-O left under %s: %v", c.root, pids)
+		} else {
+			t.Errorf("killed processes left under %s: %v", c.root, pids)
+		}
+	}
+	if err := unmountUnder(c.root); err != nil {
+		t.Errorf("unmounting under %s: %v", c.root, err)
+	}
+	if err := removeHostLeftovers(c.root, crioLogName, c.host); err != nil {
+		t.Errorf("removing what CRI-O left on the host: %v", err)
+	}
+	if err := os.RemoveAll(c.root); err != nil {
+		t.Errorf("removing %s: %v", c.root, err)
+	}
+	if c.lock != nil {
+		c.lock.Close()
+	}
+}
+
+// Places outside their roots where the runtimes write whatever their
+// configuration says (measured): containers/image's blob info cache for
+// root (CRI-O; containers/image pkg/blobinfocache/default.go), libcni's
+// cache of CNI results (both: neither passes a cache directory to libcni),
+// and the directory of containerd 1.6's shim sockets.
+const (
+	blobInfoCache  = "/var/lib/containers/cache/blob-info-cache-v1.sqlite"
+	cniResultsDir  = "/var/lib/cni/results"
+	crioCgroupBase = "crio" // CRI-O's default cgroupfs parent, /crio
+)
+
+// sharedHostPaths are the shared files and directories a run may create;
+// cleanup removes the ones that did not exist before, once no other
+// harness runtime runs. Deepest first.
+var sharedHostPaths = []string{
+	blobInfoCache, blobInfoCache + "-shm", blobInfoCache + "-wal",
+	filepath.Dir(blobInfoCache), filepath.Dir(filepath.Dir(blobInfoCache)),
+	cniResultsDir, filepath.Dir(cniResultsDir),
+	shimSocketDir, filepath.Dir(shimSocketDir),
+}
+
+// crioLogName is CRI-O's log file in its root.
+const crioLogName = "crio.log"
+
+// hostSnapshot records which shared host paths existed before a CRI-O
+// started. The zero value (known false) knows nothing: cleanup then removes
+// only what belongs to the run's own pods.
+type hostSnapshot struct {
+	known   bool
+	existed map[string]bool
+}
+
+// snapshotHost records which of sharedHostPaths and of CRI-O's default
+// cgroup parents exist now.
+func snapshotHost() hostSnapshot {
+	s := hostSnapshot{known: true, existed: map[string]bool{}}
+	paths := append(append([]string{}, sharedHostPaths...), cgroupParents()...)
+	for _, p := range paths {
+		if _, err := os.Lstat(p); err == nil {
+			s.existed[p] = true
+		}
+	}
+	return s
+}
+
+// idPattern matches CRI-O's 64-hex pod and container ids.
+var idPattern = regexp.MustCompile(`\b[0-9a-f]{64}\b`)
+
+// runIDs returns the pod and container ids a runtime logged in its log
+// file logName under root: both runtimes log the id of every pod and
+// container they create at level info.
+func runIDs(root, logName string) (map[string]bool, error) {
+	f, err := os.Open(filepath.Join(root, logName))
+	if errors.Is(err, os.ErrNotExist) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	ids := map[string]bool{}
+	sc := bufio.NewScanner(f)
+	sc.Buffer(make([]byte, 64*1024), 4*1024*1024)
+	for sc.Scan() {
+		for _, id := range idPattern.FindAllString(sc.Text(), -1) {
+			ids[id] = true
+		}
+	}
+	return ids, sc.Err()
+}
+
+// removeHostLeftovers removes what the runtime with its root at root (and
+// its log in logName there) left on the host: the cgroups and CNI results
+// of its own pods and containers, and, if snap says they were not there
+// before and no other harness runtime is running, the shared paths and
+// CRI-O's default cgroup parent.
+func removeHostLeftovers(root, logName string, snap hostSnapshot) error {
+	ids, err := runIDs(root, logName)
+	if err != nil {
+		return fmt.Errorf("reading the ids of this run from %s: %w", logName, err)
+	}
+	var errs []error
+	errs = append(errs, removeRunCgroups(ids)...)
+	errs = append(errs, removeCNIResults(ids)...)
+	if snap.known && liveRoots(rootPrefix, root)+liveRoots(crioRootPrefix, root) == 0 {
+		for _, p := range append(append([]string{}, sharedHostPaths...), cgroupParents()...) {
+			if snap.existed[p] {
+				continue
+			}
+			// rmdir/unlink: a directory someone else filled stays.
+			if err := syscall.Rmdir(p); err == nil || errors.Is(err, syscall.ENOENT) || errors.Is(err, syscall.ENOTEMPTY) || errors.Is(err, syscall.EBUSY) {
+				continue
+			} else if errors.Is(err, syscall.ENOTDIR) {
+				if err := os.Remove(p); err != nil && !errors.Is(err, os.ErrNotExist) {
+					errs = append(errs, err)
+				}
+			} else {
+				errs = append(errs, fmt.Errorf("removing %s: %w", p, err))
+			}
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// removeRunCgroups removes, in every cgroup hierarchy, the cgroups CRI-O
+// names after the ids (crio-<id>, crio-conmon-<id>), deepest first. A
+// cgroup with processes in it cannot be removed and is reported.
+func removeRunCgroups(ids map[string]bool) []error {
+	if len(ids) == 0 {
+		return nil
+	}
+	var dirs []string
+	for _, mnt := range cgroupMounts() {
+		_ = filepath.WalkDir(mnt, func(p string, d fs.DirEntry, err error) error {
+			if err != nil || !d.IsDir() {
+				return nil
+			}
+			name := strings.TrimPrefix(strings.TrimPrefix(d.Name(), "crio-"), "conmon-")
+			if name != d.Name() && ids[strings.TrimSuffix(name, ".scope")] {
+				dirs = append(dirs, p)
+			}
+			return nil
+		})
+	}
+	sort.Slice(dirs, func(i, j int) bool { return len(dirs[i]) > len(dirs[j]) })
+	var errs []error
+	for _, d := range dirs {
+		// A cgroup may need a moment after its last process exits.
+		err := testutil.Poll(5*time.Second, 50*time.Millisecond, func() (bool, error) {
+			err := syscall.Rmdir(d)
+			return err == nil || errors.Is(err, syscall.ENOENT), err
+		})
+		if err != nil {
+			errs = append(errs, fmt.Errorf("removing cgroup %s: %w", d, err))
+		}
+	}
+	return errs
+}
+
+// removeCNIResults removes libcni's cached results for the ids.
+func removeCNIResults(ids map[string]bool) []error {
+	entries, err := os.ReadDir(cniResultsDir)
+	if err != nil {
+		return nil
+	}
+	var errs []error
+	for _, e := range entries {
+		for _, id := range idPattern.FindAllString(strings.ReplaceAll(e.Name(), "-", " "), -1) {
+			if ids[id] {
+				if err := os.Remove(filepath.Join(cniResultsDir, e.Name())); err != nil && !errors.Is(err, os.ErrNotExist) {
+					errs = append(errs, err)
+				}
+				break
+			}
+		}
+	}
+	return errs
+}
+
+// cgroupParents are CRI-O's default cgroupfs parent in every hierarchy.
+func cgroupParents() []string {
+	var out []string
+	for _, mnt := range cgroupMounts() {
+		out = append(out, filepath.Join(mnt, crioCgroupBase))
+	}
+	return out
+}
+
+// cgroupMounts lists the mount points of cgroup (v1) and cgroup2
+// hierarchies.
+func cgroupMounts() []string {
+	f, err := os.Open("/proc/self/mountinfo")
+	if err != nil {
+		return nil
+	}
+	defer f.Close()
+	var out []string
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		// The filesystem type follows the " - " separator.
+		line := sc.Text()
+		_, after, ok := strings.Cut(line, " - ")
+		fields := strings.Fields(line)
+		if !ok || len(fields) < 5 {
+			continue
+		}
+		if fs := strings.Fields(after); len(fs) > 0 && (fs[0] == "cgroup" || fs[0] == "cgroup2") {
+			out = append(out, unescapeMountPath(fields[4]))
+		}
+	}
+	return out
+}
