@@ -37,7 +37,7 @@ func documents(t *testing.T) map[string]string {
 // never emits: a renamed span or key, a step that was planned and never
 // built, a convention name the code does not set.
 func TestDocsNameOnlyEmittedTelemetry(t *testing.T) {
-	e := emittedTelemetry(t)
+	e := crioEmitted(t)
 	tables := parseTemplate(crioTraceConfig(t))
 	ns := e.namespaces()
 	seen := map[string]bool{}

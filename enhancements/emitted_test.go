@@ -66,11 +66,32 @@ func emittedTelemetry(t *testing.T) emitted {
 		}
 	}
 	// Both flushed on the way out: the receiver has everything.
-	e := emitted{Spans: map[string]bool{}, Attributes: map[string]bool{}, Events: map[string]bool{}}
-	for _, s := range recv.Spans() {
+	e := collectEmitted(recv.Spans())
+	checkRepresentative(t, recv.Spans(), e)
+	for _, desc := range []grpc.ServiceDesc{runtimeapi.RuntimeService_ServiceDesc, runtimeapi.ImageService_ServiceDesc} {
+		for _, m := range desc.Methods {
+			e.Spans[desc.ServiceName+"/"+m.MethodName] = true
+		}
+		for _, s := range desc.Streams {
+			e.Spans[desc.ServiceName+"/"+s.StreamName] = true
+		}
+	}
+	return e
+}
+
+// collectEmitted records the names and keys of spans.
+func collectEmitted(spans []otlpreceiver.Span) emitted {
+	e := emitted{Spans: map[string]bool{}, Attributes: map[string]bool{}, Events: map[string]bool{},
+		Kinds: map[string]map[string]bool{}, SpanAttributes: map[string]bool{}}
+	for _, s := range spans {
 		e.Spans[s.Name] = true
+		if e.Kinds[s.Name] == nil {
+			e.Kinds[s.Name] = map[string]bool{}
+		}
+		e.Kinds[s.Name][s.Kind] = true
 		for k := range s.Attributes {
 			e.Attributes[k] = true
+			e.SpanAttributes[k] = true
 		}
 		for k := range s.Resource {
 			e.Attributes[k] = true
@@ -79,16 +100,8 @@ func emittedTelemetry(t *testing.T) emitted {
 			e.Events[ev.Name] = true
 			for k := range ev.Attributes {
 				e.Attributes[k] = true
+				e.SpanAttributes[k] = true
 			}
-		}
-	}
-	checkRepresentative(t, recv.Spans(), e)
-	for _, desc := range []grpc.ServiceDesc{runtimeapi.RuntimeService_ServiceDesc, runtimeapi.ImageService_ServiceDesc} {
-		for _, m := range desc.Methods {
-			e.Spans[desc.ServiceName+"/"+m.MethodName] = true
-		}
-		for _, s := range desc.Streams {
-			e.Spans[desc.ServiceName+"/"+s.StreamName] = true
 		}
 	}
 	return e

@@ -20,7 +20,7 @@ type pathRef struct {
 // colon takes them out of the check.
 var topLevel = map[string]bool{
 	"cmd": true, "internal": true, "server": true, "test": true, "hack": true,
-	"enhancements": true, "deploy": true, "docs": true,
+	"enhancements": true, "deploy": true, "docs": true, "examples": true,
 	"Makefile": true, "README.md": true, "go.mod": true, "go.sum": true,
 }
 

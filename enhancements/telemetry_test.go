@@ -126,7 +126,14 @@ func isConfig(word string, tables map[string]map[string]bool) bool {
 
 // emitted is what the code really emits.
 type emitted struct {
+	// Spans, Attributes and Events are every span name, attribute key
+	// (span, event and resource) and event name seen.
 	Spans, Attributes, Events map[string]bool
+	// Kinds maps a span name to the kinds (SERVER, CLIENT, INTERNAL) it was
+	// seen with, and SpanAttributes holds the keys seen on spans and their
+	// events, without the resource's: what the conventions tables list.
+	Kinds          map[string]map[string]bool
+	SpanAttributes map[string]bool
 }
 
 // has reports whether ref names something e holds. A <Method> placeholder

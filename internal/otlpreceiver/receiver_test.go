@@ -16,7 +16,6 @@ import (
 	"google.golang.org/grpc/codes"
 
 	"github.com/crio-trace/crio-trace/internal/otlpreceiver"
-	"github.com/crio-trace/crio-trace/internal/testutil"
 )
 
 // TestExportOverOTLP exports spans with the real SDK and otlptracegrpc
@@ -202,7 +201,7 @@ func TestConnectionsAndReset(t *testing.T) {
 					t.Fatalf("dial: %v", err)
 				}
 				t.Cleanup(func() { _ = c.Close() })
-				testutil.WaitFor(t, 10*time.Second, fmt.Sprintf("%d connections", tc.wantConns), func() bool { return r.Connections() >= tc.wantConns })
+				waitFor(t, 10*time.Second, fmt.Sprintf("%d connections", tc.wantConns), func() bool { return r.Connections() >= tc.wantConns })
 			}
 			if tc.export {
 				tp := newProvider(t, r.Addr(), "conn")

@@ -18,11 +18,10 @@ import (
 	healthpb "google.golang.org/grpc/health/grpc_health_v1"
 
 	"github.com/crio-trace/crio-trace/internal/otlpreceiver"
-	"github.com/crio-trace/crio-trace/internal/testutil"
 )
 
 // logBuffer is a concurrency-safe log sink whose lines tests count.
-type logBuffer struct{ testutil.SyncBuffer }
+type logBuffer struct{ syncBuffer }
 
 // count returns how many lines contain sub.
 func (b *logBuffer) count(sub string) int { return b.Count(sub) }
@@ -47,7 +46,7 @@ func testConfig(endpoint string) Config {
 }
 
 // freeAddr returns a loopback address nobody listens on (yet).
-func freeAddr(t testing.TB) string { return testutil.FreeAddr(t) }
+func freeAddr(t testing.TB) string { return freeLoopbackAddr(t) }
 
 // stack is a component served through the kit: the gRPC health service
 // stands in for any service, since the kit knows nothing about CRI.
@@ -124,7 +123,7 @@ func (s *stack) call(t testing.TB, n int) {
 // eventually fails t unless cond holds within 10 seconds.
 func eventually(t testing.TB, what string, cond func() bool) {
 	t.Helper()
-	testutil.WaitFor(t, 10*time.Second, what, cond)
+	waitFor(t, 10*time.Second, what, cond)
 }
 
 const checkSpan = "grpc.health.v1.Health/Check"
