@@ -12,6 +12,7 @@ LDFLAGS      := -X main.version=$(VERSION)
 BENCHSTAT    := golang.org/x/perf/cmd/benchstat@v0.0.0-20260908200009-22c9c6c9d4da
 FUZZTIME     ?= 20s
 FUZZMINIMIZE ?= 10s
+SOAKTIME     ?= 10m
 BENCHCOUNT   ?= 6
 IS_ROOT      := $(shell [ "$$(id -u)" = 0 ] && echo yes)
 # Every go test run goes through hack/skipreport: it prints what go test
@@ -27,7 +28,7 @@ STRICT       := $(if $(IS_ROOT),-strict)
 gotest = set -o pipefail; $(2) $(GO) test -json $(3) | $(SKIPREPORT) run -o $(CURDIR)/$(TESTOUT)/$(1).json $(4)
 
 
-.PHONY: crio-port
+.PHONY: crio-port soak
 .PHONY: help build demo test unit browser lint e2e bench bench-smoke fuzz systems deploy-validate kind-up clean skipreport skip-summary
 
 help: ## list the targets
@@ -90,6 +91,9 @@ systems: skipreport ## real kubelet + upstream containerd + collector + Jaeger +
 	./hack/install-e2e-deps.sh
 	./hack/systems/build-tools.sh
 	$(call gotest,systems,CRIO_TRACE_E2E=run,-count=1 -timeout 40m ./test/systems/...,-v -strict)
+
+soak: skipreport ## the daemon under 8 clients for 10 min while the collector flaps: RSS, goroutines, fds must stay flat (60 s of it runs in make test)
+	$(call gotest,soak,CRIO_TRACE_SOAK=$(SOAKTIME),-count=1 -v -run '^TestSoak$$' -timeout 30m ./test/soak/)
 
 crio-port: ## port the tracing kit into CRI-O v1.34.0 (hack/crio-port), build it as crio-kit, run CRI-O's unit tests of what it touches; diff in bin/crio-port.diff
 	./hack/crio-port.sh --test

@@ -25,6 +25,8 @@ type flags struct {
 	tracingEndpoint string
 	tracingRate     string
 	version         bool
+	profile         bool
+	profilePort     int
 }
 
 // newFlags defines the command line. The defaults --help shows are
@@ -46,6 +48,9 @@ func newFlags(stderr io.Writer) (*flags, *flag.FlagSet) {
 	fs.StringVar(&f.tracingRate, "tracing-sampling-rate-per-million", strconv.Itoa(def.Crio.Tracing.SamplingRatePerMillion), "share of root spans sampled, `0..1000000`; kubelet's decision wins for its spans\n([crio.tracing] tracing_sampling_rate_per_million)")
 	// guideline:end flags
 	fs.BoolVar(&f.version, "version", false, "print the version and exit")
+	// CRI-O's names and default port (internal/criocli/criocli.go).
+	fs.BoolVar(&f.profile, "profile", false, "serve Go's pprof profiles (goroutines, heap, CPU) on 127.0.0.1, for debugging")
+	fs.IntVar(&f.profilePort, "profile-port", 6060, "`PORT` for --profile on 127.0.0.1; 0 picks a free port (logged)")
 	fs.Usage = func() {
 		fmt.Fprint(stderr, `crio-trace serves the Kubernetes CRI API and traces every call with OpenTelemetry.
 

@@ -61,6 +61,16 @@ func serve(f *flags, fs *flag.FlagSet, stderr io.Writer) error {
 		return g
 	})
 	// guideline:end daemon
+	if f.profile {
+		stop, err := startProfiling(f.profilePort, logger)
+		if err != nil {
+			closeBackend()
+			_ = tp.Shutdown(ctx)
+			return err
+		}
+		defer stop()
+	}
+
 	lis, err := listen(cfg.Crio.API.Listen)
 	if err != nil {
 		closeBackend()
