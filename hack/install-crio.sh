@@ -29,15 +29,8 @@ PROG=install-crio
 # shellcheck source=hack/lib.sh
 source "$REPO_ROOT/hack/lib.sh"
 
-if [[ ${1:-} == --print-bin-dir ]]; then
-	printf '%s\n' "$BIN_DIR"
-	exit 0
-elif [[ $# -gt 0 ]]; then
-	die "unknown argument ${1@Q}; usage: $0 [--print-bin-dir]"
-fi
-
-[[ $(id -u) -eq 0 ]] || die "must run as root (it installs Debian packages and the tests start CRI-O); try: sudo $0"
-command -v go >/dev/null || die "go is not on PATH; install Go $(sed -n 's/^go //p' "$REPO_ROOT/go.mod") or newer first"
+installer_args "$@"
+require_root_and_go CRI-O
 
 make_workdir crio-trace-crio
 STEP=setup

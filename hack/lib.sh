@@ -77,3 +77,21 @@ timed() {
 	"$@"
 	log "$name: done in $((SECONDS - start))s"
 }
+
+# installer_args ARGS...: the installers' one option, --print-bin-dir
+# (print $BIN_DIR and exit); anything else is an error.
+installer_args() {
+	if [[ ${1:-} == --print-bin-dir ]]; then
+		printf '%s\n' "$BIN_DIR"
+		exit 0
+	elif [[ $# -gt 0 ]]; then
+		die "unknown argument ${1@Q}; usage: $0 [--print-bin-dir]"
+	fi
+}
+
+# require_root_and_go WHAT: stop unless running as root with go on PATH;
+# WHAT says what the tests start, for the message.
+require_root_and_go() {
+	[[ $(id -u) -eq 0 ]] || die "must run as root (it installs Debian packages and the tests start $1); try: sudo $0"
+	command -v go >/dev/null || die "go is not on PATH; install Go $(sed -n 's/^go //p' "$REPO_ROOT/go.mod") or newer first"
+}

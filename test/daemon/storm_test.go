@@ -35,32 +35,6 @@ func stormConfigs(endpoint string) []string {
 	}
 }
 
-// flapCollector starts and stops an OTLP receiver on addr, up for up and
-// down for down, until ctx ends. It returns when the last one has stopped.
-func flapCollector(ctx context.Context, t *testing.T, addr string, up, down time.Duration) {
-	for ctx.Err() == nil {
-		r, err := otlpreceiver.Start(addr)
-		if err != nil {
-			t.Errorf("restarting the collector on %s: %v", addr, err)
-			return
-		}
-		pace(ctx, up)
-		r.Stop()
-		pace(ctx, down)
-	}
-}
-
-// pace waits d or until ctx ends: the rhythm of a load generator, not a
-// wait for a condition.
-func pace(ctx context.Context, d time.Duration) {
-	tm := time.NewTimer(d)
-	defer tm.Stop()
-	select {
-	case <-ctx.Done():
-	case <-tm.C:
-	}
-}
-
 // callStats records the outcome of every CRI call of a load loop.
 type callStats struct {
 	mu       sync.Mutex
@@ -152,7 +126,7 @@ func TestFlappingCollectorAndReloadStorm(t *testing.T) {
 	defer stop()
 	var wg sync.WaitGroup
 	stats := &callStats{}
-	wg.Go(func() { flapCollector(stormCtx, t, addr, 300*time.Millisecond, 200*time.Millisecond) })
+	wg.Go(func() { testutil.FlapCollector(stormCtx, t, addr, 300*time.Millisecond, 200*time.Millisecond) })
 	for w := range 2 {
 		wg.Go(func() { kubeletLoad(stormCtx, w, k, tp, stats) })
 	}
@@ -162,7 +136,7 @@ func TestFlappingCollectorAndReloadStorm(t *testing.T) {
 		rewriteConfig(t, cfgPath, configs[hups%len(configs)])
 		d.Signal(t, syscall.SIGHUP)
 		hups++
-		pace(stormCtx, stormHUPEvery)
+		testutil.Pace(stormCtx, stormHUPEvery)
 	}
 	wg.Wait()
 	stormTook := time.Since(start)

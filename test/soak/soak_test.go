@@ -108,7 +108,7 @@ tracing_probe_interval = "500ms"
 			firstFailure.Store(fmt.Sprintf("%s: %v", what, err))
 		}
 	}
-	wg.Go(func() { flap(soakCtx, t, collector) })
+	wg.Go(func() { testutil.FlapCollector(soakCtx, t, collector, flapUp, flapDown) })
 	for c := range clients {
 		wg.Go(func() { load(soakCtx, c, rt, img, tp.Tracer("kubelet"), &calls, fail) })
 	}
@@ -199,31 +199,6 @@ tracing_probe_interval = "500ms"
 	d.Signal(t, syscall.SIGTERM)
 	if code := d.Wait(t); code != 0 {
 		t.Fatalf("exit code %d after SIGTERM", code)
-	}
-}
-
-// flap starts the collector for flapUp and stops it for flapDown, until
-// ctx ends.
-func flap(ctx context.Context, t *testing.T, addr string) {
-	for ctx.Err() == nil {
-		r, err := otlpreceiver.Start(addr)
-		if err != nil {
-			t.Errorf("starting the collector on %s: %v", addr, err)
-			return
-		}
-		pace(ctx, flapUp)
-		r.Stop()
-		pace(ctx, flapDown)
-	}
-}
-
-// pace waits d or until ctx ends: a rhythm, not a wait for a condition.
-func pace(ctx context.Context, d time.Duration) {
-	tm := time.NewTimer(d)
-	defer tm.Stop()
-	select {
-	case <-ctx.Done():
-	case <-tm.C:
 	}
 }
 
