@@ -4,6 +4,7 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -40,6 +41,14 @@ type ContainerdOptions struct {
 	// such as io.containerd.tracing.processor.v1.otlp. It must not repeat
 	// a table the harness writes (grpc, the opt and cri plugins).
 	ExtraConfig string
+	// Wrapper is put in front of containerd's command line, e.g.
+	// ["nsenter", "--mount=/proc/PID/ns/mnt", "--"] to run it in the mount
+	// namespace a kubelet shares. It must exec containerd (keep its pid).
+	Wrapper []string
+	// PlainHTTPRegistries are more registries (host:port on 127.0.0.1)
+	// containerd pulls from over plain HTTP, each under its own name, such
+	// as a registry that asks for credentials.
+	PlainHTTPRegistries []string
 }
 
 // socketName is containerd's socket in its root.
@@ -108,6 +117,11 @@ func StartContainerdWith(t testing.TB, tools Tools, registryAddr string, opts Co
 	if err := writeHosts(cfg.CertsDir, registryAddr); err != nil {
 		t.Fatalf("%v", err)
 	}
+	for _, r := range opts.PlainHTTPRegistries {
+		if err := writeHostsFor(cfg.CertsDir, r, []string{r}); err != nil {
+			t.Fatalf("%v", err)
+		}
+	}
 	cfgPath := filepath.Join(root, "config.toml")
 	if err := writeConfig(cfgPath, cfg); err != nil {
 		t.Fatalf("%v", err)
@@ -116,7 +130,7 @@ func StartContainerdWith(t testing.TB, tools Tools, registryAddr string, opts Co
 	// containerd finds the shim on PATH, and the shim finds runc there too.
 	path := filepath.Dir(tools.Shim) + ":" + filepath.Dir(tools.Runc) + ":" + os.Getenv("PATH")
 	c.env = append(os.Environ(), "PATH="+path)
-	c.argv = []string{binary, "--config", cfgPath, "--log-level", "info"}
+	c.argv = append(slices.Clone(opts.Wrapper), binary, "--config", cfgPath, "--log-level", "info")
 	c.launch(t)
 	return c
 }
