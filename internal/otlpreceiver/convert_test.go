@@ -11,6 +11,7 @@ import (
 	tracepb "go.opentelemetry.io/proto/otlp/trace/v1"
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/credentials/insecure"
+	"google.golang.org/grpc/encoding/gzip"
 
 	"github.com/crio-trace/crio-trace/internal/otlpreceiver"
 )
@@ -153,4 +154,25 @@ func TestLinks(t *testing.T) {
 	if again := only(t, r.Spans(), "linked"); again.Links[0].Attributes["why"] != "public endpoint" {
 		t.Error("changing a returned link's attributes changed the receiver's copy")
 	}
+}
+
+// TestGzip: exports compressed with gzip, as the collector's OTLP exporter
+// sends them by default, arrive.
+func TestGzip(t *testing.T) {
+	r := startReceiver(t)
+	conn, err := grpc.NewClient(r.Addr(), grpc.WithTransportCredentials(insecure.NewCredentials()),
+		grpc.WithDefaultCallOptions(grpc.UseCompressor(gzip.Name)))
+	if err != nil {
+		t.Fatalf("grpc.NewClient: %v", err)
+	}
+	t.Cleanup(func() { _ = conn.Close() })
+	_, err = collectorpb.NewTraceServiceClient(conn).Export(t.Context(), &collectorpb.ExportTraceServiceRequest{
+		ResourceSpans: []*tracepb.ResourceSpans{{ScopeSpans: []*tracepb.ScopeSpans{{Spans: []*tracepb.Span{{
+			TraceId: []byte{0x01, 15: 1}, SpanId: []byte{0x02, 7: 2}, Name: "zipped",
+		}}}}}},
+	})
+	if err != nil {
+		t.Fatalf("Export with gzip: %v", err)
+	}
+	only(t, r.Spans(), "zipped")
 }
