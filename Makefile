@@ -15,7 +15,7 @@ FUZZMINIMIZE ?= 10s
 BENCHCOUNT   ?= 6
 IS_ROOT      := $(shell [ "$$(id -u)" = 0 ] && echo yes)
 
-.PHONY: help build demo test unit browser lint e2e bench bench-smoke fuzz systems deploy-validate kind-up clean
+.PHONY: help build demo test unit browser lint e2e bench bench-smoke fuzz systems cluster cluster-down deploy-validate kind-up clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-16s %s\n", $$1, $$2}'
@@ -56,11 +56,17 @@ e2e: ## end-to-end: containerd + runc, crictl, critest parity, forward mode (roo
 	./hack/systems/build-tools.sh containerd   # upstream containerd with its tracing plugins (~1.5 min cold)
 	CRIO_TRACE_E2E=run $(GO) test -count=1 -timeout 45m -p 1 ./test/harness/... ./test/daemon/... ./test/forward/...
 
-systems: ## real kubelet + upstream containerd + collector + Jaeger + Prometheus (root; cold build ~15-30 min, cached)
+systems: ## real kubelet + upstream containerd + collector + Jaeger + Prometheus, and a real cluster (root; cold build ~30-60 min, cached)
 	@[ "$(IS_ROOT)" = yes ] || { echo "make systems: must run as root (kubelet, containerd, mounts)"; exit 1; }
 	./hack/install-e2e-deps.sh
 	./hack/systems/build-tools.sh
-	CRIO_TRACE_E2E=run $(GO) test -count=1 -timeout 40m -v ./test/systems/...
+	CRIO_TRACE_E2E=run $(GO) test -count=1 -timeout 50m -v ./test/systems/...
+
+cluster: ## a one-node cluster on 127.0.0.1 (etcd, API server, scheduler, controller manager, kubelet, crio-trace, containerd), all tracing (root)
+	./hack/cluster/up.sh
+
+cluster-down: ## stop what make cluster started and check the host is as it was
+	./hack/cluster/down.sh
 
 bench: ## the benchmark suite, side by side, summarised with ratios
 	mkdir -p $(BIN)
