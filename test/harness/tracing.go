@@ -19,9 +19,10 @@ type TracingSettings struct {
 	Insecure bool
 	// ServiceName is the resource service.name of containerd's spans.
 	ServiceName string
-	// SamplingRatio is the share of root spans kept, 0 to 1. containerd
-	// 1.6 samples parent-based: a span whose caller sampled is kept whatever
-	// the ratio.
+	// SamplingRatio is the share of traces kept, 0 to 1. containerd 1.6's
+	// sampler is TraceIDRatioBased alone, not parent-based
+	// (tracing/plugin/otlp.go in containerd v1.6.20): below 1 it drops
+	// spans whose caller sampled, cutting the caller's traces short.
 	SamplingRatio float64
 }
 
