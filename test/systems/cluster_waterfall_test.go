@@ -30,7 +30,20 @@ func (c *cluster) drawPodStart(t *testing.T, ps podStart) {
 		spans = podStartSpans(x, ps)
 		got := servicesOf(spans)
 		want := []string{svcAPIServer, svcContainerd, svcCrioTrace, svcEtcd, svcKubelet}
-		return slices.Equal(got, want), fmt.Errorf("services %v, want %v", got, want)
+		if !slices.Equal(got, want) {
+			return false, fmt.Errorf("services %v, want %v", got, want)
+		}
+		// kubelet exports syncPod when it ends, in batches: wait until
+		// crio-trace's spans hang under kubelet's again.
+		in := newSpanIndex(spans)
+		for _, s := range spans {
+			if s.Service == svcCrioTrace && s.Kind == "SERVER" {
+				if _, ok := in.parent(s); !ok {
+					return false, fmt.Errorf("kubelet's span above crio-trace's %s not here yet", s.Name)
+				}
+			}
+		}
+		return true, nil
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -78,6 +91,10 @@ func podStartSpans(x *spanIndex, ps podStart) []otlpreceiver.Span {
 		}
 		create := httpMethod(s) == "POST" && path == "/api/v1/namespaces/default/pods" && strings.HasPrefix(userAgent(s), "kubectl")
 		if (about || create) && in(s) {
+			// The API server's filter spans above a continued request.
+			for p, ok := x.parent(s); ok && p.Service == svcAPIServer; p, ok = x.parent(p) {
+				add(p)
+			}
 			add(s)
 			add(x.descendants(s)...)
 			add(x.linked(s)...)
