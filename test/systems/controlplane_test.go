@@ -7,6 +7,7 @@ import (
 	"net"
 	"net/http"
 	"path/filepath"
+	"slices"
 	"testing"
 	"time"
 
@@ -192,6 +193,7 @@ func (cp *controlPlane) logs() []string {
 	for _, p := range cp.procs {
 		out = append(out, p.LogPath())
 	}
+	slices.Sort(out)
 	return out
 }
 

@@ -79,6 +79,9 @@ authorization:
   mode: AlwaysAllow
 {{- end}}
 podLogsDir: {{.PodLogs}}
+# No cluster DNS runs, and pods are not handed the host's resolver (it may
+# sit on a private address): names in pods resolve against 127.0.0.1.
+resolvConf: {{.ResolvConf}}
 volumePluginDir: {{.VolumePlugins}}
 imageGCHighThresholdPercent: 100
 evictionHard:
@@ -139,10 +142,14 @@ func startKubelet(t *testing.T, st systemTools, ns nodeNamespace, o kubeletOptio
 		k.manifests = mk("manifests")
 	}
 	roPort, _ := strconv.Atoi(strings.TrimPrefix(k.readOnly, "127.0.0.1:"))
+	resolv := filepath.Join(dir, "resolv.conf")
+	if err := os.WriteFile(resolv, []byte("nameserver 127.0.0.1\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
 	cfg := writeTemplate(t, kubeletConfig, map[string]any{
 		"Manifests": k.manifests, "Runtime": o.Runtime, "Port": freePort(t), "ReadOnlyPort": roPort,
 		"HealthzPort": freePort(t), "PodLogs": mk("pod-logs"), "VolumePlugins": mk("volume-plugins"), "OTLP": o.OTLP,
-		"ClientCA": o.ClientCA,
+		"ClientCA": o.ClientCA, "ResolvConf": resolv,
 	}, dir, "kubelet.yaml")
 
 	argv := append(ns.enter(), st.Kubelet, "--config", cfg, "--root-dir", mk("root"), "--cert-dir", mk("pki"),
