@@ -111,14 +111,9 @@ func clientFamily(ua string) string {
 	return strings.SplitN(ua, "/", 2)[0]
 }
 
-// checkClients measures, per client of the API server, whether its
-// requests' SERVER spans continue the client's trace, link to it, or stand
-// alone, and checks what the source says: kubelet (system:nodes) traces
-// its requests and gets new linked traces; the API server's loopback
-// client (system:apiserver, in system:masters) traces and is continued;
-// the scheduler and the controller manager do not trace, so their
-// requests start traces of their own with nothing to link.
-func checkClients(t *testing.T, x *spanIndex, report *strings.Builder) {
+// classifyClients sorts the API server's SERVER spans by client and by
+// how each relates to the client's side.
+func classifyClients(x *spanIndex) map[string]*clientLinks {
 	byClient := map[string]*clientLinks{}
 	for _, s := range x.where(isAPIServerRequest) {
 		f := clientFamily(userAgent(s))
@@ -148,6 +143,18 @@ func checkClients(t *testing.T, x *spanIndex, report *strings.Builder) {
 			c.alone++
 		}
 	}
+	return byClient
+}
+
+// checkClients measures, per client of the API server, whether its
+// requests' SERVER spans continue the client's trace, link to it, or stand
+// alone, and checks what the source says: kubelet (system:nodes) traces
+// its requests and gets new linked traces; the API server's loopback
+// client (system:apiserver, in system:masters) traces and is continued;
+// the scheduler and the controller manager do not trace, so their
+// requests start traces of their own with nothing to link.
+func checkClients(t *testing.T, x *spanIndex, report *strings.Builder) {
+	byClient := classifyClients(x)
 	families := make([]string, 0, len(byClient))
 	for f := range byClient {
 		families = append(families, f)
