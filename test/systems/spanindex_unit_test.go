@@ -10,7 +10,9 @@ import (
 // test sorts real ones: continued, under the API server's own span, parent
 // not exported, linked, linked to a span not exported, alone.
 func TestClassifyClients(t *testing.T) {
-	ua := func(agent string) map[string]string { return map[string]string{"user_agent.original": agent + "/v1.34.4 (linux/amd64)"} }
+	ua := func(agent string) map[string]string {
+		return map[string]string{"user_agent.original": agent + "/v1.34.4 (linux/amd64)"}
+	}
 	spans := []otlpreceiver.Span{
 		// kubelet's CLIENT span and the API server's new, linked trace.
 		{TraceID: "k1", SpanID: "kc", Service: svcKubelet, Kind: "CLIENT", Attributes: map[string]string{"http.method": "GET"}},
