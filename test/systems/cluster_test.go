@@ -53,6 +53,7 @@ type clusterOptions struct {
 // startCluster brings the cluster up and waits until the node is Ready.
 func startCluster(t *testing.T, o clusterOptions) *cluster {
 	t.Helper()
+	harness.RequireRoot(t) // before anything is started
 	root, err := filepath.Abs("../..")
 	if err != nil {
 		t.Fatal(err)
@@ -70,6 +71,10 @@ func startCluster(t *testing.T, o clusterOptions) *cluster {
 			t.Fatal(err)
 		}
 		t.Cleanup(func() {
+			defer c.tap.Stop()
+			if c.stack == nil {
+				return // the stack did not start
+			}
 			// Everything the collector sent, for a person to look into.
 			out := filepath.Join(c.artifactDir(t), t.Name()+"-spans.json")
 			if b, err := json.Marshal(c.tap.Spans()); err != nil || os.WriteFile(out, b, 0o644) != nil {
@@ -77,7 +82,6 @@ func startCluster(t *testing.T, o clusterOptions) *cluster {
 			} else {
 				t.Logf("every span the collector exported is in %s", out)
 			}
-			c.tap.Stop()
 		})
 		tapAddr = c.tap.Addr()
 	}
