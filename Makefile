@@ -28,7 +28,7 @@ STRICT       := $(if $(IS_ROOT),-strict)
 gotest = set -o pipefail; $(2) $(GO) test -json $(3) | $(SKIPREPORT) run -o $(CURDIR)/$(TESTOUT)/$(1).json $(4)
 
 
-.PHONY: crio-port soak
+.PHONY: crio-port soak cluster cluster-down
 .PHONY: help build demo test unit browser lint e2e bench bench-smoke fuzz systems deploy-validate kind-up clean skipreport skip-summary
 
 help: ## list the targets
@@ -86,11 +86,17 @@ e2e: skipreport ## end-to-end: containerd and CRI-O + runc, crictl, critest pari
 	$(call gotest,e2e,CRIO_TRACE_E2E=run,-count=1 -timeout 90m -p 1 ./test/harness/... ./test/daemon/... ./test/forward/...,-strict)
 	$(call gotest,bench-forward,CRIO_TRACE_E2E=run,-run '^$$' -bench '^BenchmarkForward$$' -benchtime 1x -count=1 -timeout 15m ./test/bench/,-strict)
 
-systems: skipreport ## real kubelet + upstream containerd + collector + Jaeger + Prometheus (root; cold build ~15-30 min, cached)
+systems: skipreport ## real kubelet + upstream containerd + collector + Jaeger + Prometheus, and a real cluster (root; cold build ~30-60 min, cached)
 	@[ "$(IS_ROOT)" = yes ] || { echo "make systems: must run as root (kubelet, containerd, mounts)"; exit 1; }
 	./hack/install-e2e-deps.sh
 	./hack/systems/build-tools.sh
-	$(call gotest,systems,CRIO_TRACE_E2E=run,-count=1 -timeout 40m ./test/systems/...,-v -strict)
+	$(call gotest,systems,CRIO_TRACE_E2E=run,-count=1 -timeout 50m ./test/systems/...,-v -strict)
+
+cluster: ## a one-node cluster on 127.0.0.1 (etcd, API server, scheduler, controller manager, kubelet, crio-trace, containerd), all tracing (root)
+	./hack/cluster/up.sh
+
+cluster-down: ## stop what make cluster started and check the host is as it was
+	./hack/cluster/down.sh
 
 soak: skipreport ## the daemon under 8 clients for 10 min while the collector flaps: RSS, goroutines, fds must stay flat (60 s of it runs in make test)
 	$(call gotest,soak,CRIO_TRACE_SOAK=$(SOAKTIME),-count=1 -v -run '^TestSoak$$' -timeout 30m ./test/soak/)

@@ -40,7 +40,7 @@ command -v git >/dev/null || die "git is not on PATH (the port records CRI-O's r
 # port_inputs hashes everything the ported tree is made from.
 port_inputs() {
 	(cd "$REPO_ROOT" && sha256sum hack/crio-port/*.go $(find hack/crio-port/overlay -type f | sort) \
-		$(ls internal/tracing/*.go internal/criattrs/*.go | grep -v _test.go) server/sampling.go go.mod) |
+		$(ls internal/tracing/*.go internal/criattrs/*.go | grep -v _test.go) server/samplingrules/rules.go go.mod) |
 		sha256sum | cut -c1-16
 }
 

@@ -45,9 +45,9 @@ func (p *port) copyOwnCode() error {
 	}
 	// The rules name CRI methods: crio-trace keeps them in its server
 	// package, CRI-O gets them next to its [crio.tracing] config.
-	return p.copyFile(filepath.Join(p.repo, "server/sampling.go"), "pkg/config/tracing_rules.go", func(s string) string {
-		s = strings.Replace(s, "package server\n", "package config\n", 1)
-		return strings.Replace(s, "func DefaultSamplingRules()", "func DefaultTracingSamplingRules()", 1)
+	return p.copyFile(filepath.Join(p.repo, "server/samplingrules/rules.go"), "pkg/config/tracing_rules.go", func(s string) string {
+		s = strings.Replace(s, "package samplingrules\n", "package config\n", 1)
+		return strings.Replace(s, "func Default()", "func DefaultTracingSamplingRules()", 1)
 	})
 }
 

@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
-# build-tools.sh builds the real systems `make systems` runs against: a
-# standalone kubelet, upstream containerd (with its tracing plugins), an
-# OpenTelemetry Collector from this directory's builder manifest, Jaeger from
-# this directory's tools module, and installs Debian's prometheus.
+# build-tools.sh builds the real systems `make systems` and `make cluster` run
+# against: kubelet and the control plane (kube-apiserver,
+# kube-controller-manager, kube-scheduler, kubectl) from k8s.io/kubernetes,
+# etcd, upstream containerd (with its tracing plugins), an OpenTelemetry
+# Collector from this directory's builder manifest, Jaeger from this
+# directory's tools module, and installs Debian's prometheus.
 #
 # Everything is pinned below and cached under $CRIO_TRACE_CACHE/systems
 # (default $HOME/.cache/crio-trace/systems): a tool is rebuilt only when its
@@ -10,14 +12,19 @@
 # proxy and Debian's apt are contacted. Each step prints how long it took.
 #
 # Usage: hack/systems/build-tools.sh [--print-bin-dir] [TOOL...]
-#   TOOL is one of: kubelet containerd otelcol jaeger prometheus (default: all).
+#   TOOL is one of: kubernetes (alias kubelet) etcd containerd otelcol jaeger
+#   prometheus (default: all).
 # Environment:
 #   CRIO_TRACE_CACHE  cache root (default $HOME/.cache/crio-trace).
 set -euo pipefail
 
 # Pins. Changing one rebuilds that tool on the next run.
-KUBERNETES_VERSION=v1.34.4       # kubelet, built from k8s.io/kubernetes module source
+KUBERNETES_VERSION=v1.34.4       # kubelet and the control plane, from k8s.io/kubernetes module source
 KUBERNETES_STAGING_VERSION=v0.34.4 # the published k8s.io/* modules replacing ./staging
+# The commands built from k8s.io/kubernetes, in one `go build` so the packages
+# they share compile once.
+KUBERNETES_COMMANDS=(kubelet kube-apiserver kube-controller-manager kube-scheduler kubectl)
+ETCD_VERSION=v3.6.16             # go.etcd.io/etcd/server/v3; its own main package is etcd
 CONTAINERD_VERSION=v1.6.20       # same release as Debian 12's containerd, built with tracing
 BUILDER_VERSION=v0.161.0         # go.opentelemetry.io/collector/cmd/builder; fixes the core version
 # Collector components are pinned in collector/builder.yaml at the same
@@ -52,24 +59,62 @@ recipe_hash() { cat "$@" | sha256sum | cut -c1-16; }
 STEP=setup
 trap 'printf "build-tools: ERROR: step %s failed (line %s); see the output above\n" "$STEP" "$LINENO" >&2' ERR
 
-build_kubelet() {
-	local stamp="kubernetes@$KUBERNETES_VERSION staging@$KUBERNETES_STAGING_VERSION static" src m args=()
-	if up_to_date kubelet "$stamp"; then log "kubelet $KUBERNETES_VERSION already built"; return; fi
-	log "building kubelet $KUBERNETES_VERSION (cold: ~3-6 min on 2 cores)"
+build_kubernetes() {
+	local stamp="kubernetes@$KUBERNETES_VERSION staging@$KUBERNETES_STAGING_VERSION static cmds=${KUBERNETES_COMMANDS[*]}" src m c args=() pkgs=() ok=true
+	for c in "${KUBERNETES_COMMANDS[@]}"; do
+		[[ -x $BIN_DIR/$c ]] || ok=false
+	done
+	if $ok && [[ -f $BIN_DIR/.kubernetes.stamp && $(<"$BIN_DIR/.kubernetes.stamp") == "$stamp" ]]; then
+		log "kubernetes $KUBERNETES_VERSION (${KUBERNETES_COMMANDS[*]}) already built"
+		return
+	fi
+	log "building ${KUBERNETES_COMMANDS[*]} $KUBERNETES_VERSION in one go build (cold: ~15-25 min on 2 idle cores)"
 	src=$(module_source k8s.io/kubernetes "$KUBERNETES_VERSION")
 	# The module's go.mod points 31 k8s.io/* modules at ./staging, which the
 	# module zip does not ship; require the published releases instead.
 	for m in $(sed -n 's|^[[:space:]]*\(k8s.io/[a-z0-9-]*\) => ./staging/.*|\1|p' "$src/go.mod"); do
 		args+=("-dropreplace=$m" "-require=$m@$KUBERNETES_STAGING_VERSION")
 	done
-	[[ ${#args[@]} -gt 0 ]] || die "kubelet: no ./staging replace directives found in k8s.io/kubernetes@$KUBERNETES_VERSION go.mod; the recipe needs updating"
+	[[ ${#args[@]} -gt 0 ]] || die "kubernetes: no ./staging replace directives found in k8s.io/kubernetes@$KUBERNETES_VERSION go.mod; the recipe needs updating"
+	for c in "${KUBERNETES_COMMANDS[@]}"; do
+		pkgs+=("./cmd/$c")
+	done
 	(
 		cd "$src"
 		go mod edit "${args[@]}"
 		ldflags="-X k8s.io/component-base/version.gitVersion=$KUBERNETES_VERSION -X k8s.io/component-base/version.gitMajor=1 -X k8s.io/component-base/version.gitMinor=34"
-		CGO_ENABLED=0 go build -mod=mod -trimpath -ldflags "$ldflags" -o "$BIN_DIR/kubelet" ./cmd/kubelet
+		ldflags+=" -X k8s.io/client-go/pkg/version.gitVersion=$KUBERNETES_VERSION -X k8s.io/client-go/pkg/version.gitMajor=1 -X k8s.io/client-go/pkg/version.gitMinor=34"
+		# With several main packages, -o names a directory: one binary each.
+		CGO_ENABLED=0 go build -mod=mod -trimpath -ldflags "$ldflags" -o "$BIN_DIR/" "${pkgs[@]}"
 	)
-	mark_built kubelet "$stamp"
+	for c in "${KUBERNETES_COMMANDS[@]}"; do
+		[[ -x $BIN_DIR/$c ]] || die "kubernetes: go build wrote no $BIN_DIR/$c"
+	done
+	mark_built kubernetes "$stamp"
+	rm -f "$BIN_DIR/.kubelet.stamp" # the stamp of the kubelet-only recipe this one replaced
+}
+
+build_etcd() {
+	local stamp="etcd-server@$ETCD_VERSION static" dir msrc
+	if up_to_date etcd "$stamp"; then log "etcd $ETCD_VERSION already built"; return; fi
+	log "building etcd $ETCD_VERSION (go.etcd.io/etcd/server/v3's main package; cold: ~3-6 min)"
+	# A throw-away module requiring the server module, with the server's own
+	# go.sum: MVS over immutable go.mod files makes the build graph a function
+	# of the pin alone. (Building inside the server module would honour its
+	# toolchain line and fetch another Go.)
+	dir=$WORK/etcd
+	mkdir -p "$dir"
+	msrc=$(cd "$WORK" && go mod download -json "go.etcd.io/etcd/server/v3@$ETCD_VERSION" | sed -n 's/^[[:space:]]*"Dir": "\(.*\)",$/\1/p')
+	[[ -f $msrc/go.sum ]] || die "etcd: no go.sum in the module cache copy of go.etcd.io/etcd/server/v3@$ETCD_VERSION"
+	(
+		cd "$dir"
+		printf 'module crio-trace.local/etcd\n\ngo 1.26\n\nrequire go.etcd.io/etcd/server/v3 %s\n' "$ETCD_VERSION" >go.mod
+		cat "$msrc/go.sum" >go.sum
+		CGO_ENABLED=0 go build -mod=mod -trimpath \
+			-ldflags "-X go.etcd.io/etcd/api/v3/version.GitSHA=module-$ETCD_VERSION" \
+			-o "$BIN_DIR/etcd" go.etcd.io/etcd/server/v3
+	)
+	mark_built etcd "$stamp"
 }
 
 build_containerd() {
@@ -142,16 +187,17 @@ install_prometheus() {
 
 main() {
 	local tools=("$@") t start=$SECONDS
-	[[ ${#tools[@]} -gt 0 ]] || tools=(containerd kubelet otelcol jaeger prometheus)
+	[[ ${#tools[@]} -gt 0 ]] || tools=(containerd kubernetes etcd otelcol jaeger prometheus)
 	mkdir -p "$BIN_DIR"
 	for t in "${tools[@]}"; do
 		case $t in
-		kubelet) timed kubelet build_kubelet ;;
+		kubernetes | kubelet) timed kubernetes build_kubernetes ;;
+		etcd) timed etcd build_etcd ;;
 		containerd) timed containerd build_containerd ;;
 		otelcol) timed otelcol build_otelcol ;;
 		jaeger) timed jaeger build_jaeger ;;
 		prometheus) timed prometheus install_prometheus ;;
-		*) die "unknown tool ${t@Q}; expected kubelet, containerd, otelcol, jaeger or prometheus" ;;
+		*) die "unknown tool ${t@Q}; expected kubernetes (or kubelet), etcd, containerd, otelcol, jaeger or prometheus" ;;
 		esac
 	done
 	log "all done in $((SECONDS - start))s; tools are in $BIN_DIR"

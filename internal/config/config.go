@@ -13,7 +13,7 @@ import (
 	"github.com/BurntSushi/toml"
 
 	"github.com/crio-trace/crio-trace/internal/tracing"
-	"github.com/crio-trace/crio-trace/server"
+	"github.com/crio-trace/crio-trace/server/samplingrules"
 )
 
 // ServiceName is crio-trace's service.name unless the file, a flag or
@@ -68,7 +68,7 @@ func Default() Config {
 func DefaultTracing() tracing.Config {
 	c := tracing.DefaultConfig()
 	c.ServiceName = ServiceName
-	c.SamplingRules = server.DefaultSamplingRules()
+	c.SamplingRules = samplingrules.Default()
 	return c
 }
 

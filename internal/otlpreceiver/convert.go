@@ -55,6 +55,13 @@ func convertSpan(s *tracepb.Span, service, scope string, res map[string]string) 
 			Attributes: attrMap(e.GetAttributes()),
 		})
 	}
+	for _, l := range s.GetLinks() {
+		sp.Links = append(sp.Links, Link{
+			TraceID:    hexID(l.GetTraceId()),
+			SpanID:     hexID(l.GetSpanId()),
+			Attributes: attrMap(l.GetAttributes()),
+		})
+	}
 	return sp
 }
 

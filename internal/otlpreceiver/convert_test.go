@@ -11,6 +11,7 @@ import (
 	tracepb "go.opentelemetry.io/proto/otlp/trace/v1"
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/credentials/insecure"
+	"google.golang.org/grpc/encoding/gzip"
 
 	"github.com/crio-trace/crio-trace/internal/otlpreceiver"
 )
@@ -118,4 +119,60 @@ func TestQueries(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestLinks: span links arrive with their ids and attributes, and Spans
+// hands out copies the caller may change.
+func TestLinks(t *testing.T) {
+	r := startReceiver(t)
+	conn, err := grpc.NewClient(r.Addr(), grpc.WithTransportCredentials(insecure.NewCredentials()))
+	if err != nil {
+		t.Fatalf("grpc.NewClient: %v", err)
+	}
+	t.Cleanup(func() { _ = conn.Close() })
+	_, err = collectorpb.NewTraceServiceClient(conn).Export(t.Context(), &collectorpb.ExportTraceServiceRequest{
+		ResourceSpans: []*tracepb.ResourceSpans{{ScopeSpans: []*tracepb.ScopeSpans{{Spans: []*tracepb.Span{{
+			TraceId: []byte{0x01, 15: 1},
+			SpanId:  []byte{0x02, 7: 2},
+			Name:    "linked",
+			Links: []*tracepb.Span_Link{{
+				TraceId:    []byte{0xEE, 15: 3},
+				SpanId:     []byte{0xFF, 7: 4},
+				Attributes: []*commonpb.KeyValue{{Key: "why", Value: &commonpb.AnyValue{Value: &commonpb.AnyValue_StringValue{StringValue: "public endpoint"}}}},
+			}},
+		}}}}}},
+	})
+	if err != nil {
+		t.Fatalf("Export: %v", err)
+	}
+	got := only(t, r.Spans(), "linked")
+	want := otlpreceiver.Link{TraceID: "ee000000000000000000000000000003", SpanID: "ff00000000000004", Attributes: map[string]string{"why": "public endpoint"}}
+	if len(got.Links) != 1 || got.Links[0].TraceID != want.TraceID || got.Links[0].SpanID != want.SpanID || got.Links[0].Attributes["why"] != "public endpoint" {
+		t.Fatalf("Links = %+v, want [%+v]", got.Links, want)
+	}
+	got.Links[0].Attributes["why"] = "changed"
+	if again := only(t, r.Spans(), "linked"); again.Links[0].Attributes["why"] != "public endpoint" {
+		t.Error("changing a returned link's attributes changed the receiver's copy")
+	}
+}
+
+// TestGzip: exports compressed with gzip, as the collector's OTLP exporter
+// sends them by default, arrive.
+func TestGzip(t *testing.T) {
+	r := startReceiver(t)
+	conn, err := grpc.NewClient(r.Addr(), grpc.WithTransportCredentials(insecure.NewCredentials()),
+		grpc.WithDefaultCallOptions(grpc.UseCompressor(gzip.Name)))
+	if err != nil {
+		t.Fatalf("grpc.NewClient: %v", err)
+	}
+	t.Cleanup(func() { _ = conn.Close() })
+	_, err = collectorpb.NewTraceServiceClient(conn).Export(t.Context(), &collectorpb.ExportTraceServiceRequest{
+		ResourceSpans: []*tracepb.ResourceSpans{{ScopeSpans: []*tracepb.ScopeSpans{{Spans: []*tracepb.Span{{
+			TraceId: []byte{0x01, 15: 1}, SpanId: []byte{0x02, 7: 2}, Name: "zipped",
+		}}}}}},
+	})
+	if err != nil {
+		t.Fatalf("Export with gzip: %v", err)
+	}
+	only(t, r.Spans(), "zipped")
 }

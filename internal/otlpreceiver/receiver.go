@@ -15,6 +15,9 @@ import (
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/credentials"
+	// OTLP exporters (the collector's among them) gzip by default; a
+	// receiver must take it.
+	_ "google.golang.org/grpc/encoding/gzip"
 )
 
 // Receiver is an OTLP trace receiver (gRPC, or HTTP with StartWith) serving

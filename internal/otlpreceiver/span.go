@@ -34,6 +34,18 @@ type Span struct {
 	StatusMessage string
 	// Events are the span events in the order they were recorded.
 	Events []Event
+	// Links are the span's links to other spans, in the order recorded:
+	// how a span that starts a new trace (an API server request from an
+	// untrusted client, say) names the remote span that caused it.
+	Links []Link
+}
+
+// Link is a span link.
+type Link struct {
+	// TraceID and SpanID identify the linked span, lower-case hex.
+	TraceID, SpanID string
+	// Attributes holds the link attributes rendered as strings.
+	Attributes map[string]string
 }
 
 // Event is one span event.
@@ -71,6 +83,10 @@ func (s Span) clone() Span {
 	s.Events = slices.Clone(s.Events)
 	for i := range s.Events {
 		s.Events[i].Attributes = maps.Clone(s.Events[i].Attributes)
+	}
+	s.Links = slices.Clone(s.Links)
+	for i := range s.Links {
+		s.Links[i].Attributes = maps.Clone(s.Links[i].Attributes)
 	}
 	return s
 }

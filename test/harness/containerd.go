@@ -4,6 +4,7 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"slices"
 	"testing"
 	"time"
 
@@ -43,6 +44,14 @@ type ContainerdOptions struct {
 	ExtraConfig string
 	// LogLevel is containerd's --log-level (default "info").
 	LogLevel string
+	// Wrapper is put in front of containerd's command line, e.g.
+	// ["nsenter", "--mount=/proc/PID/ns/mnt", "--"] to run it in the mount
+	// namespace a kubelet shares. It must exec containerd (keep its pid).
+	Wrapper []string
+	// PlainHTTPRegistries are more registries (host:port on 127.0.0.1)
+	// containerd pulls from over plain HTTP, each under its own name, such
+	// as a registry that asks for credentials.
+	PlainHTTPRegistries []string
 }
 
 // socketName is containerd's socket in its root.
@@ -111,6 +120,11 @@ func StartContainerdWith(t testing.TB, tools Tools, registryAddr string, opts Co
 	if err := writeHosts(cfg.CertsDir, registryAddr); err != nil {
 		t.Fatalf("%v", err)
 	}
+	for _, r := range opts.PlainHTTPRegistries {
+		if err := writeHostsFor(cfg.CertsDir, r, []string{r}); err != nil {
+			t.Fatalf("%v", err)
+		}
+	}
 	cfgPath := filepath.Join(root, "config.toml")
 	if err := writeConfig(cfgPath, cfg); err != nil {
 		t.Fatalf("%v", err)
@@ -123,7 +137,7 @@ func StartContainerdWith(t testing.TB, tools Tools, registryAddr string, opts Co
 	if level == "" {
 		level = "info"
 	}
-	c.argv = []string{binary, "--config", cfgPath, "--log-level", level}
+	c.argv = append(slices.Clone(opts.Wrapper), binary, "--config", cfgPath, "--log-level", level)
 	c.launch(t)
 	return c
 }

@@ -91,7 +91,12 @@ var mirroredHosts = []string{"registry.k8s.io", "gcr.io"}
 // writeHosts writes certs.d/<host>/hosts.toml sending every mirrored host,
 // and the registry's own address, to the loopback registry over plain HTTP.
 func writeHosts(certsDir, registryAddr string) error {
-	hosts := append([]string{registryAddr}, mirroredHosts...)
+	return writeHostsFor(certsDir, registryAddr, append([]string{registryAddr}, mirroredHosts...))
+}
+
+// writeHostsFor writes certs.d/<host>/hosts.toml sending every one of hosts
+// to registryAddr over plain HTTP.
+func writeHostsFor(certsDir, registryAddr string, hosts []string) error {
 	body := fmt.Sprintf("server = %q\n\n[host.%q]\n  capabilities = [\"pull\", \"resolve\"]\n",
 		"http://"+registryAddr, "http://"+registryAddr)
 	for _, h := range hosts {

@@ -25,6 +25,8 @@ type backends struct {
 	JaegerQuery, ZipkinJaegerQuery string
 	// PrometheusAPI is Prometheus's HTTP API base URL.
 	PrometheusAPI string
+	// logs are the programs' log files.
+	logs []string
 }
 
 // jaegerConfig is a Jaeger v2 configuration with in-memory storage and
@@ -79,7 +81,8 @@ exporters:
 `))
 
 // collectorConfig: OTLP in; batch; OTLP to one Jaeger, Zipkin to the other,
-// spans into the span_metrics connector whose metrics Prometheus scrapes.
+// spans into the span_metrics connector whose metrics Prometheus scrapes,
+// and, when Tap is set, OTLP to the test's own receiver.
 var collectorConfig = template.Must(template.New("otelcol").Parse(`
 receivers:
   otlp:
@@ -100,6 +103,12 @@ exporters:
     endpoint: {{.Jaeger}}
     tls:
       insecure: true
+{{- if .Tap}}
+  otlp_grpc/tap:
+    endpoint: {{.Tap}}
+    tls:
+      insecure: true
+{{- end}}
   zipkin:
     endpoint: http://{{.Zipkin}}/api/v2/spans
   prometheus:
@@ -112,7 +121,7 @@ service:
     traces:
       receivers: [otlp]
       processors: [batch]
-      exporters: [otlp_grpc/jaeger, zipkin, span_metrics]
+      exporters: [otlp_grpc/jaeger, zipkin, span_metrics{{if .Tap}}, otlp_grpc/tap{{end}}]
     metrics:
       receivers: [span_metrics]
       exporters: [prometheus]
@@ -144,8 +153,9 @@ func writeTemplate(t *testing.T, tmpl *template.Template, data any, dir, name st
 }
 
 // startBackends starts the two Jaegers, Prometheus and the collector, and
-// waits until each answers.
-func startBackends(t *testing.T, st systemTools) backends {
+// waits until each answers. tap, when not empty, is one more OTLP gRPC
+// endpoint the collector exports every span to.
+func startBackends(t *testing.T, st systemTools, tap string) backends {
 	t.Helper()
 	ctx := t.Context()
 	dir := t.TempDir()
@@ -171,7 +181,7 @@ func startBackends(t *testing.T, st systemTools) backends {
 
 	in := loopback(freePort(t))
 	colCfg := writeTemplate(t, collectorConfig, map[string]string{
-		"In": in, "Jaeger": jOTLP.In, "Zipkin": jZipkin.In, "Metrics": metrics,
+		"In": in, "Jaeger": jOTLP.In, "Zipkin": jZipkin.In, "Metrics": metrics, "Tap": tap,
 	}, dir, "otelcol.yaml")
 	col := start(t, "otelcol", filepath.Join(dir, "otelcol.log"), env, st.Otelcol, "--config", "file:"+colCfg)
 
@@ -180,6 +190,7 @@ func startBackends(t *testing.T, st systemTools) backends {
 		JaegerQuery:       "http://" + jOTLP.Query,
 		ZipkinJaegerQuery: "http://" + jZipkin.Query,
 		PrometheusAPI:     "http://" + promAddr,
+		logs:              []string{started[0].LogPath(), started[1].LogPath(), prom.LogPath(), col.LogPath()},
 	}
 	checks := []struct {
 		p    *harness.Process

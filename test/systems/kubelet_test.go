@@ -22,7 +22,7 @@ const nodeName = "systems-node"
 
 // kubeletSysctls are the kernel settings kubelet's container manager sets
 // at start (vm.overcommit_memory=1 and friends). Each is bind-mounted, in
-// the kubelet's own mount namespace, from a file already holding the value
+// the node's mount namespace, from a file already holding the value
 // kubelet wants, so kubelet finds nothing to change and the host's values
 // stay as they are.
 var kubeletSysctls = map[string]string{
@@ -34,17 +34,23 @@ var kubeletSysctls = map[string]string{
 	"kernel/keys/root_maxbytes": "25000000",
 }
 
-// kubeletConfig is a standalone kubelet: static pods only, no API server,
-// cgroupfs without QoS cgroups, no iptables, every port on 127.0.0.1, all
-// state under the test's directory, tracing to the collector.
+// kubeletConfig keeps kubelet off the host's settings: cgroupfs without
+// QoS cgroups, no iptables, every port on 127.0.0.1, all state under the
+// test's directory, tracing to the collector. Standalone it runs static
+// pods; registered with an API server it authenticates clients by
+// certificate and asks the API server to authorize them.
 var kubeletConfig = template.Must(template.New("kubelet").Parse(`apiVersion: kubelet.config.k8s.io/v1beta1
 kind: KubeletConfiguration
+{{- if .Manifests}}
 staticPodPath: {{.Manifests}}
 fileCheckFrequency: 1s
+{{- end}}
 containerRuntimeEndpoint: {{.Runtime}}
 cgroupDriver: cgroupfs
 cgroupsPerQOS: false
-enforceNodeAllocatable: []
+# "none", not []: kubelet merges --config-dir drop-ins through JSON that
+# omits empty lists, and the default ("pods") would come back.
+enforceNodeAllocatable: ["none"]
 oomScoreAdj: 0
 makeIPTablesUtilChains: false
 failSwapOn: false
@@ -53,6 +59,17 @@ port: {{.Port}}
 readOnlyPort: {{.ReadOnlyPort}}
 healthzBindAddress: 127.0.0.1
 healthzPort: {{.HealthzPort}}
+{{- if .ClientCA}}
+authentication:
+  anonymous:
+    enabled: false
+  x509:
+    clientCAFile: {{.ClientCA}}
+  webhook:
+    enabled: true
+authorization:
+  mode: Webhook
+{{- else}}
 authentication:
   anonymous:
     enabled: true
@@ -60,7 +77,11 @@ authentication:
     enabled: false
 authorization:
   mode: AlwaysAllow
+{{- end}}
 podLogsDir: {{.PodLogs}}
+# No cluster DNS runs, and pods are not handed the host's resolver (it may
+# sit on a private address): names in pods resolve against 127.0.0.1.
+resolvConf: {{.ResolvConf}}
 volumePluginDir: {{.VolumePlugins}}
 imageGCHighThresholdPercent: 100
 evictionHard:
@@ -74,18 +95,36 @@ tracing:
 {{- end}}
 `))
 
-// kubelet is a running standalone kubelet.
+// kubeletOptions say how startKubelet runs kubelet. The zero value of the
+// cluster fields runs it standalone.
+type kubeletOptions struct {
+	// Runtime is the CRI endpoint; OTLP where kubelet exports (no tracing
+	// block when empty). A drop-in in ConfigDir may override both.
+	Runtime, OTLP string
+	// Kubeconfig registers kubelet with that API server; empty runs it
+	// standalone with static pods.
+	Kubeconfig string
+	// NodeName is --hostname-override (default nodeName).
+	NodeName string
+	// ConfigDir is kubelet's --config-dir: drop-ins merged over the config.
+	ConfigDir string
+	// ClientCA makes kubelet's API authenticate client certificates of
+	// this CA and ask the API server to authorize (as on a kind node);
+	// empty allows everyone, as a standalone kubelet on loopback may.
+	ClientCA string
+}
+
+// kubelet is a running kubelet.
 type kubelet struct {
 	*harness.Process
 	manifests string
 	readOnly  string
 }
 
-// startKubelet runs kubelet against the CRI endpoint runtime, tracing to
-// otlp (none when empty), in `unshare --mount` with the sysctls it sets and
-// /var/lib and /var/log bound to temporary files and directories. Its
-// mounts vanish with its mount namespace when it exits.
-func startKubelet(t *testing.T, st systemTools, runtime, otlp string) kubelet {
+// startKubelet runs kubelet in the node's mount namespace (see
+// nodeNamespace), where the sysctls it sets and /var/lib and /var/log are
+// bound to temporary files and directories, so it cannot change the host.
+func startKubelet(t *testing.T, st systemTools, ns nodeNamespace, o kubeletOptions) kubelet {
 	t.Helper()
 	dir := t.TempDir()
 	mk := func(name string) string {
@@ -95,31 +134,34 @@ func startKubelet(t *testing.T, st systemTools, runtime, otlp string) kubelet {
 		}
 		return p
 	}
-	k := kubelet{manifests: mk("manifests"), readOnly: loopback(freePort(t))}
+	if o.NodeName == "" {
+		o.NodeName = nodeName
+	}
+	k := kubelet{readOnly: loopback(freePort(t))}
+	if o.Kubeconfig == "" {
+		k.manifests = mk("manifests")
+	}
 	roPort, _ := strconv.Atoi(strings.TrimPrefix(k.readOnly, "127.0.0.1:"))
+	resolv := filepath.Join(dir, "resolv.conf")
+	if err := os.WriteFile(resolv, []byte("nameserver 127.0.0.1\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
 	cfg := writeTemplate(t, kubeletConfig, map[string]any{
-		"Manifests": k.manifests, "Runtime": runtime, "Port": freePort(t), "ReadOnlyPort": roPort,
-		"HealthzPort": freePort(t), "PodLogs": mk("pod-logs"), "VolumePlugins": mk("volume-plugins"), "OTLP": otlp,
+		"Manifests": k.manifests, "Runtime": o.Runtime, "Port": freePort(t), "ReadOnlyPort": roPort,
+		"HealthzPort": freePort(t), "PodLogs": mk("pod-logs"), "VolumePlugins": mk("volume-plugins"), "OTLP": o.OTLP,
+		"ClientCA": o.ClientCA, "ResolvConf": resolv,
 	}, dir, "kubelet.yaml")
 
-	var script strings.Builder
-	script.WriteString("set -e\n")
-	sysctlDir := mk("sysctl")
-	for key, value := range kubeletSysctls {
-		f := filepath.Join(sysctlDir, strings.ReplaceAll(key, "/", "."))
-		if err := os.WriteFile(f, []byte(value+"\n"), 0o644); err != nil {
-			t.Fatalf("writing %s: %v", f, err)
-		}
-		fmt.Fprintf(&script, "%s --bind %s /proc/sys/%s\n", st.Mount, strconv.Quote(f), key)
+	argv := append(ns.enter(), st.Kubelet, "--config", cfg, "--root-dir", mk("root"), "--cert-dir", mk("pki"),
+		"--hostname-override", o.NodeName, "--v=2")
+	if o.Kubeconfig != "" {
+		argv = append(argv, "--kubeconfig", o.Kubeconfig)
 	}
-	fmt.Fprintf(&script, "%s --bind %s /var/lib\n", st.Mount, strconv.Quote(mk("var-lib")))
-	fmt.Fprintf(&script, "%s --bind %s /var/log\n", st.Mount, strconv.Quote(mk("var-log")))
-	fmt.Fprintf(&script, "exec %s --config %s --root-dir %s --cert-dir %s --hostname-override %s --v=2\n",
-		strconv.Quote(st.Kubelet), strconv.Quote(cfg), strconv.Quote(mk("root")), strconv.Quote(mk("pki")), nodeName)
-
-	// unshare without --fork execs sh, which execs kubelet: one pid.
-	k.Process = start(t, "kubelet", filepath.Join(dir, "kubelet.log"), []string{"PATH=/usr/sbin:/usr/bin:/sbin:/bin"},
-		st.Unshare, "--mount", "--propagation", "private", "sh", "-c", script.String())
+	if o.ConfigDir != "" {
+		argv = append(argv, "--config-dir", o.ConfigDir)
+	}
+	// nsenter execs kubelet: one pid.
+	k.Process = start(t, "kubelet", filepath.Join(dir, "kubelet.log"), []string{"PATH=/usr/sbin:/usr/bin:/sbin:/bin"}, argv...)
 	if err := waitFor(t.Context(), k.Process, "kubelet read-only API", 90*time.Second, 100*time.Millisecond,
 		httpOK(t.Context(), "http://"+k.readOnly+"/pods")); err != nil {
 		t.Fatal(err)

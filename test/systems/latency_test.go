@@ -22,7 +22,7 @@ const latencyPods = 7
 // timing is asserted (the machine is shared). kubelet and containerd trace
 // in every mode, so the modes differ only by crio-trace.
 func TestPodStartLatency(t *testing.T) {
-	s := startStack(t)
+	s := startStack(t, stackOptions{})
 	// Pull once, so no mode pays for the pull.
 	if _, err := s.im.PullImage(t.Context(), &runtimeapi.PullImageRequest{Image: &runtimeapi.ImageSpec{Image: s.image()}}); err != nil {
 		t.Fatalf("pre-pulling %s: %v", s.image(), err)
@@ -44,7 +44,7 @@ func TestPodStartLatency(t *testing.T) {
 			if m.daemon {
 				endpoint = startDaemon(t, s.st, s.ctd.Endpoint(), s.b.CollectorOTLP, m.tracing).endpoint()
 			}
-			k := startKubelet(t, s.st, endpoint, s.b.CollectorOTLP)
+			k := startKubelet(t, s.st, s.ns, kubeletOptions{Runtime: endpoint, OTLP: s.b.CollectorOTLP})
 			// One pod first, not counted: the first pod after kubelet starts
 			// also waits for kubelet's first housekeeping.
 			warm := fmt.Sprintf("warm%d", i)

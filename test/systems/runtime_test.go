@@ -14,17 +14,6 @@ import (
 	"github.com/crio-trace/crio-trace/test/harness"
 )
 
-// startTracedContainerd starts upstream containerd through the harness
-// (registry mirror, CNI, own root, full cleanup), with its tracing plugins
-// exporting to otlp.
-func startTracedContainerd(t *testing.T, ht harness.Tools, st systemTools, registry, otlp string) *harness.Containerd {
-	t.Helper()
-	return harness.StartContainerdWith(t, ht, registry, harness.ContainerdOptions{
-		Binary:      st.Containerd,
-		ExtraConfig: harness.TracingConfig(otlp),
-	})
-}
-
 // daemon is a running crio-trace.
 type daemon struct {
 	*harness.Process

@@ -19,27 +19,48 @@ import (
 // busyboxRef is the harness's busybox image on its loopback registry.
 const busyboxRef = "/busybox:1.36"
 
-// stack is everything below kubelet: the back ends, the registry and the
-// traced containerd, plus what the run must clean up after.
+// stack is everything below kubelet: the back ends, the registry, the
+// node's mount namespace and the traced containerd in it, plus what the
+// run must clean up after.
 type stack struct {
 	ht       harness.Tools
 	st       systemTools
 	b        backends
 	registry string
-	ctd      *harness.Containerd
-	rt       runtimeapi.RuntimeServiceClient
-	im       runtimeapi.ImageServiceClient
+	// authRegistry is the registry behind basic auth (stackOptions), with
+	// its credentials.
+	authRegistry authRegistry
+	ns           nodeNamespace
+	ctd          *harness.Containerd
+	rt           runtimeapi.RuntimeServiceClient
+	im           runtimeapi.ImageServiceClient
 
 	mu  sync.Mutex
 	ids []string // sandbox and container ids seen, for the cgroup sweep
 }
 
-// startStack brings up the back ends and containerd, and registers, first
-// so that it runs last, the check that the host is as it was.
-func startStack(t *testing.T) *stack {
+// stackOptions change what startStack brings up. The zero value is what
+// the static-pod tests use.
+type stackOptions struct {
+	// tap is one more OTLP gRPC endpoint the collector exports to.
+	tap string
+	// containerdTracing gives containerd's tracing settings for the
+	// collector's address; nil exports every span (harness.TracingConfig).
+	containerdTracing func(collector string) (harness.TracingSettings, error)
+	// authRegistry puts a registry asking for basic auth in front of the
+	// harness's, and lets containerd pull from it.
+	authRegistry bool
+}
+
+// startStack brings up the back ends, the node namespace and containerd in
+// it, and registers, first so that it runs last, the check that the host is
+// as it was.
+func startStack(t *testing.T, o stackOptions) *stack {
 	t.Helper()
 	ht, st := requireSystems(t)
 	before := snapshotHost(t)
+	// Every t.TempDir of the test is under one directory.
+	runDir := filepath.Dir(t.TempDir())
 	s := &stack{ht: ht, st: st}
 	t.Cleanup(func() {
 		s.mu.Lock()
@@ -51,24 +72,62 @@ func startStack(t *testing.T) *stack {
 			own = append(own, s.ctd.Root())
 		}
 		checkHost(t, before, own)
-		// Marks of this run only: other tests on the machine run the same
-		// cached binaries, so a binary's path would count their processes
-		// too. Every process of this run names a directory of it on its
-		// command line: t.TempDir() of this test or a subtest (named after
-		// the test, so they share the prefix), containerd's root, or the
-		// id of a sandbox or container.
-		top, _, _ := strings.Cut(t.Name(), "/")
-		marks := append([]string{filepath.Join(os.TempDir(), top)}, own...)
-		marks = append(marks, ids...)
-		if left := leftoverProcesses(marks); len(left) > 0 {
+		// The run's processes name its directories on their command lines
+		// (the binaries are shared with other runs on the machine); the
+		// node namespace's holder is known by its pid.
+		marks := append(slices.Clone(own), runDir)
+		for _, id := range ids {
+			marks = append(marks, id)
+		}
+		left := leftoverProcesses(marks)
+		if s.ns.holder != nil {
+			if done, _ := s.ns.holder.Exited(); !done {
+				left = append(left, fmt.Sprintf("%d: the node namespace's holder", s.ns.holder.Pid()))
+			}
+		}
+		if len(left) > 0 {
 			t.Errorf("processes of the run left behind:\n%s", strings.Join(left, "\n"))
 		}
 	})
-	s.b = startBackends(t, st)
+	s.b = startBackends(t, st, o.tap)
 	s.registry = harness.StartRegistry(t, ht)
-	s.ctd = startTracedContainerd(t, ht, st, s.registry, s.b.CollectorOTLP)
+	opts := harness.ContainerdOptions{Binary: st.Containerd, ExtraConfig: harness.TracingConfig(s.b.CollectorOTLP)}
+	if o.containerdTracing != nil {
+		ts, err := o.containerdTracing(s.b.CollectorOTLP)
+		if err != nil {
+			t.Fatalf("containerd's tracing settings: %v", err)
+		}
+		opts.ExtraConfig = ts.Config()
+	}
+	if o.authRegistry {
+		s.authRegistry = startAuthRegistry(t, s.registry)
+		opts.PlainHTTPRegistries = []string{s.authRegistry.addr}
+	}
+	s.ns = startNodeNamespace(t, st)
+	opts.Wrapper = s.ns.enter()
+	s.ctd = harness.StartContainerdWith(t, ht, s.registry, opts)
 	s.rt, s.im = s.ctd.Dial(t)
 	return s
+}
+
+// rememberAll records the ids of every sandbox and container containerd
+// has, for the cgroup sweep after the run.
+func (s *stack) rememberAll(ctx context.Context) error {
+	pods, err := s.rt.ListPodSandbox(ctx, &runtimeapi.ListPodSandboxRequest{})
+	if err != nil {
+		return err
+	}
+	for _, p := range pods.GetItems() {
+		s.remember(p.GetId())
+	}
+	ctrs, err := s.rt.ListContainers(ctx, &runtimeapi.ListContainersRequest{})
+	if err != nil {
+		return err
+	}
+	for _, c := range ctrs.GetContainers() {
+		s.remember(c.GetId())
+	}
+	return nil
 }
 
 // image is the busybox image the static pods run.

@@ -33,9 +33,9 @@ var creationCalls = []string{
 // and checks the trace in Jaeger (over OTLP and Zipkin) and the per-RPC
 // metrics in Prometheus.
 func TestSystems(t *testing.T) {
-	s := startStack(t)
+	s := startStack(t, stackOptions{})
 	d := startDaemon(t, s.st, s.ctd.Endpoint(), s.b.CollectorOTLP, true)
-	k := startKubelet(t, s.st, d.endpoint(), s.b.CollectorOTLP)
+	k := startKubelet(t, s.st, s.ns, kubeletOptions{Runtime: d.endpoint(), OTLP: s.b.CollectorOTLP})
 	ctx := t.Context()
 
 	const podName = "traced"

@@ -20,10 +20,13 @@ const buildScript = "hack/systems/build-tools.sh"
 // systemTools are the binaries hack/systems/build-tools.sh provides.
 type systemTools struct {
 	Kubelet, Containerd, Otelcol, Jaeger, Prometheus string
+	// The control plane, from the same build as kubelet, and etcd.
+	KubeAPIServer, KubeControllerManager, KubeScheduler, Kubectl, Etcd string
 	// CrioTrace is the daemon, built from this repository for the run.
 	CrioTrace string
-	// Unshare and Mount run the kubelet in its own mount namespace.
-	Unshare, Mount string
+	// Unshare, Mount and Nsenter give kubelet and containerd their own
+	// mount namespace.
+	Unshare, Mount, Nsenter string
 }
 
 // requireSystems fails t (or skips it with CRIO_TRACE_E2E=skip), naming
@@ -43,24 +46,28 @@ func requireSystems(t *testing.T) (harness.Tools, systemTools) {
 		Otelcol:    filepath.Join(bin, "otelcol"),
 		Jaeger:     filepath.Join(bin, "jaeger"),
 		Prometheus: filepath.Join(bin, "prometheus"),
+
+		KubeAPIServer:         filepath.Join(bin, "kube-apiserver"),
+		KubeControllerManager: filepath.Join(bin, "kube-controller-manager"),
+		KubeScheduler:         filepath.Join(bin, "kube-scheduler"),
+		Kubectl:               filepath.Join(bin, "kubectl"),
+		Etcd:                  filepath.Join(bin, "etcd"),
 	}
 	var missing []string
 	for name, p := range map[string]string{"kubelet": st.Kubelet, "containerd (upstream, with tracing)": st.Containerd,
-		"otelcol": st.Otelcol, "jaeger": st.Jaeger, "prometheus": st.Prometheus} {
+		"otelcol": st.Otelcol, "jaeger": st.Jaeger, "prometheus": st.Prometheus,
+		"kube-apiserver": st.KubeAPIServer, "kube-controller-manager": st.KubeControllerManager,
+		"kube-scheduler": st.KubeScheduler, "kubectl": st.Kubectl, "etcd": st.Etcd} {
 		if fi, err := os.Stat(p); err != nil || fi.Mode().Perm()&0o111 == 0 {
 			missing = append(missing, fmt.Sprintf("%s: %s not executable (%v)", name, p, err))
 		}
 	}
-	for _, name := range []string{"unshare", "mount"} {
+	for name, dst := range map[string]*string{"unshare": &st.Unshare, "mount": &st.Mount, "nsenter": &st.Nsenter} {
 		p, err := exec.LookPath(name)
 		if err != nil {
 			missing = append(missing, fmt.Sprintf("%s (util-linux): %v", name, err))
 		}
-		if name == "unshare" {
-			st.Unshare = p
-		} else {
-			st.Mount = p
-		}
+		*dst = p
 	}
 	if len(missing) > 0 {
 		t.Fatalf("systems-test tools missing:\n  %s\nbuild them (as root) with:\n  %s\nor set %s=skip to skip this test",
