@@ -14,7 +14,7 @@ FUZZTIME     ?= 20s
 BENCHCOUNT   ?= 6
 IS_ROOT      := $(shell [ "$$(id -u)" = 0 ] && echo yes)
 
-.PHONY: help build demo test unit browser lint e2e bench bench-smoke fuzz systems deploy-validate kind-up clean
+.PHONY: help build demo test unit browser lint e2e anchors bench bench-smoke fuzz systems deploy-validate kind-up clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-16s %s\n", $$1, $$2}'
@@ -55,6 +55,13 @@ e2e: ## end-to-end: containerd and CRI-O + runc, crictl, critest parity, forward
 	./hack/install-crio.sh                     # CRI-O v1.34.0, pinns, the runc wrapper (~4.5 min of CPU cold)
 	./hack/systems/build-tools.sh containerd   # upstream containerd with its tracing plugins (~1.5 min cold)
 	CRIO_TRACE_E2E=run $(GO) test -count=1 -timeout 90m -p 1 ./test/harness/... ./test/daemon/... ./test/forward/...
+
+anchors: ## measure crio-trace against stock CRI-O and upstream containerd on the same checks; writes docs/anchors.md (root)
+	@[ "$(IS_ROOT)" = yes ] || { echo "make anchors: must run as root (CRI-O, containerd, mounts)"; exit 1; }
+	./hack/install-e2e-deps.sh
+	./hack/install-crio.sh
+	./hack/systems/build-tools.sh containerd
+	ANCHORS_OUT=$(CURDIR)/docs/anchors.md CRIO_TRACE_E2E=run $(GO) test -count=1 -timeout 60m -v -run TestAnchors ./test/anchors/
 
 systems: ## real kubelet + upstream containerd + collector + Jaeger + Prometheus (root; cold build ~15-30 min, cached)
 	@[ "$(IS_ROOT)" = yes ] || { echo "make systems: must run as root (kubelet, containerd, mounts)"; exit 1; }

@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"sort"
+	"strconv"
 	"strings"
 	"syscall"
 	"testing"
@@ -161,9 +162,11 @@ func removeHostLeftovers(root, logName string, snap hostSnapshot) error {
 	return errors.Join(errs...)
 }
 
-// removeRunCgroups removes, in every cgroup hierarchy, the cgroups CRI-O
-// names after the ids (crio-<id>, crio-conmon-<id>), deepest first. A
-// cgroup with processes in it cannot be removed and is reported.
+// removeRunCgroups removes, in every cgroup hierarchy, the cgroups named
+// after the ids (CRI-O's crio-<id> and crio-conmon-<id>, or the bare id),
+// deepest first. Processes still in them — containers of a runtime that was
+// killed, which run in mount namespaces of their own and so escape
+// killUnder — get SIGKILL first: they belong to this run's pods.
 func removeRunCgroups(ids map[string]bool) []error {
 	if len(ids) == 0 {
 		return nil
@@ -171,11 +174,7 @@ func removeRunCgroups(ids map[string]bool) []error {
 	var dirs []string
 	for _, mnt := range cgroupMounts() {
 		_ = filepath.WalkDir(mnt, func(p string, d fs.DirEntry, err error) error {
-			if err != nil || !d.IsDir() {
-				return nil
-			}
-			name := strings.TrimPrefix(strings.TrimPrefix(d.Name(), "crio-"), "conmon-")
-			if name != d.Name() && ids[strings.TrimSuffix(name, ".scope")] {
+			if err == nil && d.IsDir() && ids[cgroupID(d.Name())] {
 				dirs = append(dirs, p)
 			}
 			return nil
@@ -184,6 +183,7 @@ func removeRunCgroups(ids map[string]bool) []error {
 	sort.Slice(dirs, func(i, j int) bool { return len(dirs[i]) > len(dirs[j]) })
 	var errs []error
 	for _, d := range dirs {
+		killCgroup(d)
 		// A cgroup may need a moment after its last process exits.
 		err := poll(5*time.Second, 50*time.Millisecond, func() (bool, error) {
 			err := syscall.Rmdir(d)
@@ -194,6 +194,30 @@ func removeRunCgroups(ids map[string]bool) []error {
 		}
 	}
 	return errs
+}
+
+// cgroupID returns the pod or container id a cgroup directory is named
+// after, or "".
+func cgroupID(name string) string {
+	name = strings.TrimSuffix(name, ".scope")
+	name = strings.TrimPrefix(strings.TrimPrefix(name, "crio-"), "conmon-")
+	if idPattern.MatchString(name) && len(name) == 64 {
+		return name
+	}
+	return ""
+}
+
+// killCgroup sends SIGKILL to every process in the cgroup directory dir.
+func killCgroup(dir string) {
+	data, err := os.ReadFile(filepath.Join(dir, "cgroup.procs"))
+	if err != nil {
+		return
+	}
+	for _, f := range strings.Fields(string(data)) {
+		if pid, err := strconv.Atoi(f); err == nil && pid > 1 && pid != os.Getpid() {
+			_ = syscall.Kill(pid, syscall.SIGKILL)
+		}
+	}
 }
 
 // removeCNIResults removes libcni's cached results for the ids.
