@@ -69,14 +69,28 @@ const (
 	crioCgroupBase = "crio" // CRI-O's default cgroupfs parent, /crio
 )
 
-// sharedHostPaths are the shared files and directories a run may create;
+// sharedPath is a shared file or directory on the host that a run may
+// create, with the harness roots (by prefix) whose runtimes write it.
+type sharedPath struct {
+	path   string
+	owners []string
+}
+
+// sharedPaths are the shared places a run may create, deepest first:
 // cleanup removes the ones that did not exist before, once no other
-// harness runtime runs. Deepest first.
-var sharedHostPaths = []string{
-	blobInfoCache, blobInfoCache + "-shm", blobInfoCache + "-wal",
-	filepath.Dir(blobInfoCache), filepath.Dir(filepath.Dir(blobInfoCache)),
-	cniResultsDir, filepath.Dir(cniResultsDir),
-	shimSocketDir, filepath.Dir(shimSocketDir),
+// harness runtime that writes them runs.
+func sharedPaths() []sharedPath {
+	crio, ctd, both := []string{crioRootPrefix}, []string{rootPrefix}, []string{crioRootPrefix, rootPrefix}
+	out := []sharedPath{
+		{blobInfoCache, crio}, {blobInfoCache + "-shm", crio}, {blobInfoCache + "-wal", crio},
+		{filepath.Dir(blobInfoCache), crio}, {filepath.Dir(filepath.Dir(blobInfoCache)), crio},
+		{cniResultsDir, both}, {filepath.Dir(cniResultsDir), both},
+		{shimSocketDir, ctd}, {filepath.Dir(shimSocketDir), ctd},
+	}
+	for _, p := range cgroupParents() {
+		out = append(out, sharedPath{p, crio})
+	}
+	return out
 }
 
 // crioLogName is CRI-O's log file in its root.
@@ -90,14 +104,12 @@ type hostSnapshot struct {
 	existed map[string]bool
 }
 
-// snapshotHost records which of sharedHostPaths and of CRI-O's default
-// cgroup parents exist now.
+// snapshotHost records which of sharedPaths exist now.
 func snapshotHost() hostSnapshot {
 	s := hostSnapshot{known: true, existed: map[string]bool{}}
-	paths := append(append([]string{}, sharedHostPaths...), cgroupParents()...)
-	for _, p := range paths {
-		if _, err := os.Lstat(p); err == nil {
-			s.existed[p] = true
+	for _, p := range sharedPaths() {
+		if _, err := os.Lstat(p.path); err == nil {
+			s.existed[p.path] = true
 		}
 	}
 	return s
@@ -131,9 +143,9 @@ func runIDs(root, logName string) (map[string]bool, error) {
 
 // removeHostLeftovers removes what the runtime with its root at root (and
 // its log in logName there) left on the host: the cgroups and CNI results
-// of its own pods and containers, and, if snap says they were not there
-// before and no other harness runtime is running, the shared paths and
-// CRI-O's default cgroup parent.
+// of its own pods and containers, and each shared path (CRI-O's default
+// cgroup parent among them) that snap says was not there before, unless
+// another harness runtime that writes it is running.
 func removeHostLeftovers(root, logName string, snap hostSnapshot) error {
 	ids, err := runIDs(root, logName)
 	if err != nil {
@@ -142,9 +154,10 @@ func removeHostLeftovers(root, logName string, snap hostSnapshot) error {
 	var errs []error
 	errs = append(errs, removeRunCgroups(ids)...)
 	errs = append(errs, removeCNIResults(ids)...)
-	if snap.known && liveRoots(rootPrefix, root)+liveRoots(crioRootPrefix, root) == 0 {
-		for _, p := range append(append([]string{}, sharedHostPaths...), cgroupParents()...) {
-			if snap.existed[p] {
+	if snap.known {
+		for _, sp := range sharedPaths() {
+			p := sp.path
+			if snap.existed[p] || liveOwners(sp.owners, root) {
 				continue
 			}
 			// rmdir/unlink: a directory someone else filled stays.
@@ -160,6 +173,17 @@ func removeHostLeftovers(root, logName string, snap hostSnapshot) error {
 		}
 	}
 	return errors.Join(errs...)
+}
+
+// liveOwners reports whether a harness root of one of the prefixes, other
+// than self, belongs to a running test.
+func liveOwners(prefixes []string, self string) bool {
+	for _, prefix := range prefixes {
+		if liveRoots(prefix, self) > 0 {
+			return true
+		}
+	}
+	return false
 }
 
 // removeRunCgroups removes, in every cgroup hierarchy, the cgroups named
