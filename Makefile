@@ -28,7 +28,7 @@ STRICT       := $(if $(IS_ROOT),-strict)
 gotest = set -o pipefail; $(2) $(GO) test -json $(3) | $(SKIPREPORT) run -o $(CURDIR)/$(TESTOUT)/$(1).json $(4)
 
 
-.PHONY: crio-port soak cluster cluster-down
+.PHONY: crio-port soak cluster cluster-down anchors
 .PHONY: help build demo test unit browser lint e2e bench bench-smoke fuzz systems deploy-validate kind-up clean skipreport skip-summary
 
 help: ## list the targets
@@ -85,6 +85,13 @@ e2e: skipreport ## end-to-end: containerd and CRI-O + runc, crictl, critest pari
 	./hack/systems/build-tools.sh containerd   # upstream containerd with its tracing plugins (~1.5 min cold)
 	$(call gotest,e2e,CRIO_TRACE_E2E=run,-count=1 -timeout 90m -p 1 ./test/harness/... ./test/daemon/... ./test/forward/...,-strict)
 	$(call gotest,bench-forward,CRIO_TRACE_E2E=run,-run '^$$' -bench '^BenchmarkForward$$' -benchtime 1x -count=1 -timeout 15m ./test/bench/,-strict)
+
+anchors: skipreport ## measure crio-trace against stock CRI-O and upstream containerd on the same checks; writes docs/anchors.md (root)
+	@[ "$(IS_ROOT)" = yes ] || { echo "make anchors: must run as root (CRI-O, containerd, mounts)"; exit 1; }
+	./hack/install-e2e-deps.sh
+	./hack/install-crio.sh
+	./hack/systems/build-tools.sh containerd
+	$(call gotest,anchors,ANCHORS_OUT=$(CURDIR)/docs/anchors.md CRIO_TRACE_E2E=run,-count=1 -timeout 60m -run TestAnchors ./test/anchors/,-v -strict)
 
 systems: skipreport ## real kubelet + upstream containerd + collector + Jaeger + Prometheus, and a real cluster (root; cold build ~30-60 min, cached)
 	@[ "$(IS_ROOT)" = yes ] || { echo "make systems: must run as root (kubelet, containerd, mounts)"; exit 1; }

@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"sort"
+	"strconv"
 	"strings"
 	"syscall"
 	"testing"
@@ -70,14 +71,28 @@ const (
 	crioCgroupBase = "crio" // CRI-O's default cgroupfs parent, /crio
 )
 
-// sharedHostPaths are the shared files and directories a run may create;
+// sharedPath is a shared file or directory on the host that a run may
+// create, with the harness roots (by prefix) whose runtimes write it.
+type sharedPath struct {
+	path   string
+	owners []string
+}
+
+// sharedPaths are the shared places a run may create, deepest first:
 // cleanup removes the ones that did not exist before, once no other
-// harness runtime runs. Deepest first.
-var sharedHostPaths = []string{
-	blobInfoCache, blobInfoCache + "-shm", blobInfoCache + "-wal",
-	filepath.Dir(blobInfoCache), filepath.Dir(filepath.Dir(blobInfoCache)),
-	cniResultsDir, filepath.Dir(cniResultsDir),
-	shimSocketDir, filepath.Dir(shimSocketDir),
+// harness runtime that writes them runs.
+func sharedPaths() []sharedPath {
+	crio, ctd, both := []string{crioRootPrefix}, []string{rootPrefix}, []string{crioRootPrefix, rootPrefix}
+	out := []sharedPath{
+		{blobInfoCache, crio}, {blobInfoCache + "-shm", crio}, {blobInfoCache + "-wal", crio},
+		{filepath.Dir(blobInfoCache), crio}, {filepath.Dir(filepath.Dir(blobInfoCache)), crio},
+		{cniResultsDir, both}, {filepath.Dir(cniResultsDir), both},
+		{shimSocketDir, ctd}, {filepath.Dir(shimSocketDir), ctd},
+	}
+	for _, p := range cgroupParents() {
+		out = append(out, sharedPath{p, crio})
+	}
+	return out
 }
 
 // crioLogName is CRI-O's log file in its root.
@@ -91,14 +106,12 @@ type hostSnapshot struct {
 	existed map[string]bool
 }
 
-// snapshotHost records which of sharedHostPaths and of CRI-O's default
-// cgroup parents exist now.
+// snapshotHost records which of sharedPaths exist now.
 func snapshotHost() hostSnapshot {
 	s := hostSnapshot{known: true, existed: map[string]bool{}}
-	paths := append(append([]string{}, sharedHostPaths...), cgroupParents()...)
-	for _, p := range paths {
-		if _, err := os.Lstat(p); err == nil {
-			s.existed[p] = true
+	for _, p := range sharedPaths() {
+		if _, err := os.Lstat(p.path); err == nil {
+			s.existed[p.path] = true
 		}
 	}
 	return s
@@ -132,9 +145,9 @@ func runIDs(root, logName string) (map[string]bool, error) {
 
 // removeHostLeftovers removes what the runtime with its root at root (and
 // its log in logName there) left on the host: the cgroups and CNI results
-// of its own pods and containers, and, if snap says they were not there
-// before and no other harness runtime is running, the shared paths and
-// CRI-O's default cgroup parent.
+// of its own pods and containers, and each shared path (CRI-O's default
+// cgroup parent among them) that snap says was not there before, unless
+// another harness runtime that writes it is running.
 func removeHostLeftovers(root, logName string, snap hostSnapshot) error {
 	ids, err := runIDs(root, logName)
 	if err != nil {
@@ -143,9 +156,10 @@ func removeHostLeftovers(root, logName string, snap hostSnapshot) error {
 	var errs []error
 	errs = append(errs, removeRunCgroups(ids)...)
 	errs = append(errs, removeCNIResults(ids)...)
-	if snap.known && liveRoots(rootPrefix, root)+liveRoots(crioRootPrefix, root) == 0 {
-		for _, p := range append(append([]string{}, sharedHostPaths...), cgroupParents()...) {
-			if snap.existed[p] {
+	if snap.known {
+		for _, sp := range sharedPaths() {
+			p := sp.path
+			if snap.existed[p] || liveOwners(sp.owners, root) {
 				continue
 			}
 			// rmdir/unlink: a directory someone else filled stays.
@@ -163,9 +177,22 @@ func removeHostLeftovers(root, logName string, snap hostSnapshot) error {
 	return errors.Join(errs...)
 }
 
-// removeRunCgroups removes, in every cgroup hierarchy, the cgroups CRI-O
-// names after the ids (crio-<id>, crio-conmon-<id>), deepest first. A
-// cgroup with processes in it cannot be removed and is reported.
+// liveOwners reports whether a harness root of one of the prefixes, other
+// than self, belongs to a running test.
+func liveOwners(prefixes []string, self string) bool {
+	for _, prefix := range prefixes {
+		if liveRoots(prefix, self) > 0 {
+			return true
+		}
+	}
+	return false
+}
+
+// removeRunCgroups removes, in every cgroup hierarchy, the cgroups named
+// after the ids (CRI-O's crio-<id> and crio-conmon-<id>, or the bare id),
+// deepest first. Processes still in them — containers of a runtime that was
+// killed, which run in mount namespaces of their own and so escape
+// killUnder — get SIGKILL first: they belong to this run's pods.
 func removeRunCgroups(ids map[string]bool) []error {
 	if len(ids) == 0 {
 		return nil
@@ -173,11 +200,7 @@ func removeRunCgroups(ids map[string]bool) []error {
 	var dirs []string
 	for _, mnt := range cgroupMounts() {
 		_ = filepath.WalkDir(mnt, func(p string, d fs.DirEntry, err error) error {
-			if err != nil || !d.IsDir() {
-				return nil
-			}
-			name := strings.TrimPrefix(strings.TrimPrefix(d.Name(), "crio-"), "conmon-")
-			if name != d.Name() && ids[strings.TrimSuffix(name, ".scope")] {
+			if err == nil && d.IsDir() && ids[cgroupID(d.Name())] {
 				dirs = append(dirs, p)
 			}
 			return nil
@@ -186,6 +209,7 @@ func removeRunCgroups(ids map[string]bool) []error {
 	sort.Slice(dirs, func(i, j int) bool { return len(dirs[i]) > len(dirs[j]) })
 	var errs []error
 	for _, d := range dirs {
+		killCgroup(d)
 		// A cgroup may need a moment after its last process exits.
 		err := testutil.Poll(5*time.Second, 50*time.Millisecond, func() (bool, error) {
 			err := syscall.Rmdir(d)
@@ -196,6 +220,30 @@ func removeRunCgroups(ids map[string]bool) []error {
 		}
 	}
 	return errs
+}
+
+// cgroupID returns the pod or container id a cgroup directory is named
+// after, or "".
+func cgroupID(name string) string {
+	name = strings.TrimSuffix(name, ".scope")
+	name = strings.TrimPrefix(strings.TrimPrefix(name, "crio-"), "conmon-")
+	if idPattern.MatchString(name) && len(name) == 64 {
+		return name
+	}
+	return ""
+}
+
+// killCgroup sends SIGKILL to every process in the cgroup directory dir.
+func killCgroup(dir string) {
+	data, err := os.ReadFile(filepath.Join(dir, "cgroup.procs"))
+	if err != nil {
+		return
+	}
+	for _, f := range strings.Fields(string(data)) {
+		if pid, err := strconv.Atoi(f); err == nil && pid > 1 && pid != os.Getpid() {
+			_ = syscall.Kill(pid, syscall.SIGKILL)
+		}
+	}
 }
 
 // removeCNIResults removes libcni's cached results for the ids.

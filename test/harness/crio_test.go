@@ -10,24 +10,26 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
 	"github.com/BurntSushi/toml"
+	runtimeapi "k8s.io/cri-api/pkg/apis/runtime/v1"
 
 	"github.com/crio-trace/crio-trace/internal/testutil"
 )
 
 // hostState describes the shared places on the host a runtime may write
-// to outside its root: which of sharedHostPaths and of CRI-O's default
-// cgroup parents exist, the entries of libcni's results cache, and every
+// to outside its root: which of sharedPaths exist (CRI-O's default cgroup
+// parents among them), the entries of libcni's results cache, and every
 // cgroup named crio-*. Equal strings mean the host looks the same there.
 func hostState(t *testing.T) string {
 	t.Helper()
 	var b strings.Builder
-	for _, p := range append(append([]string{}, sharedHostPaths...), cgroupParents()...) {
-		if _, err := os.Lstat(p); err == nil {
-			fmt.Fprintf(&b, "exists %s\n", p)
+	for _, p := range sharedPaths() {
+		if _, err := os.Lstat(p.path); err == nil {
+			fmt.Fprintf(&b, "exists %s\n", p.path)
 		}
 	}
 	entries, _ := os.ReadDir(cniResultsDir)
@@ -206,5 +208,46 @@ func TestCrioReadsConfig(t *testing.T) {
 				t.Errorf("got %v, want %v", tc.got, tc.want)
 			}
 		})
+	}
+}
+
+// crioDefaultDirs are directories CRI-O's default configuration names;
+// a CRI-O of the harness must not create them on the host.
+var crioDefaultDirs = []string{"/etc/crio", "/run/crio", "/run/netns", "/run/ipcns", "/run/utsns", "/opt/cni", "/etc/cni", "/run/containers"}
+
+// TestCrioReload changes CRI-O's log level with a drop-in and SIGHUP, as an
+// operator would (and as the anchors' reload check does for tracing), with
+// a drop-in of the test's own present from the start, and checks that CRI-O
+// applied the change, still runs a pod with the harness's pause image (not
+// its default one, which the loopback registry lacks), and created none of
+// its default directories on the host.
+func TestCrioReload(t *testing.T) {
+	env := StartWithCrio(t, CrioOptions{ExtraConfig: "[crio.runtime]\nlog_size_max = 123456\n"})
+	existed := map[string]bool{}
+	for _, d := range crioDefaultDirs {
+		_, err := os.Stat(d)
+		existed[d] = err == nil
+	}
+	dropIn := filepath.Join(env.Crio.ConfigDir(), "50-reload.conf")
+	if err := os.WriteFile(dropIn, []byte("[crio.runtime]\nlog_level = \"debug\"\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := syscall.Kill(env.Crio.Pid(), syscall.SIGHUP); err != nil {
+		t.Fatalf("SIGHUP to CRI-O: %v", err)
+	}
+	const applied = `Set config log_level to \"debug\"`
+	err := testutil.Poll(15*time.Second, 50*time.Millisecond, func() (bool, error) {
+		data, err := os.ReadFile(env.Crio.LogPath())
+		return strings.Contains(string(data), applied), err
+	})
+	if err != nil {
+		t.Fatalf("CRI-O never logged %s after SIGHUP: %v", applied, err)
+	}
+	rt, im := env.Crio.Dial(t)
+	runBusyboxPod(t, rt, im, env.BusyboxImage, 0, runtimeapi.NamespaceMode_NODE)
+	for _, d := range crioDefaultDirs {
+		if _, err := os.Stat(d); err == nil && !existed[d] {
+			t.Errorf("the reload created %s on the host", d)
+		}
 	}
 }

@@ -39,7 +39,10 @@
 // StartContainerdWith take ContainerdOptions: another containerd binary
 // (an upstream build with tracing plugins) and extra config.toml tables.
 // Containerd.Stop and Containerd.Restart take containerd away and bring it
-// back on the same socket, with its pods, as a runtime restart does.
+// back on the same socket, with its pods, as a runtime restart does; Crio
+// has the same, and ConfigDir for drop-ins a SIGHUP makes it re-read.
+// UpstreamContainerd finds the containerd build with tracing plugins,
+// and TracingConfig and TracingConfigRatio switch its tracing on.
 //
 // A typical test:
 //
