@@ -45,10 +45,13 @@ type (
 // Annotate records the attributes req names on the span in ctx. It returns
 // before building anything when the span does not record.
 func (a *Annotator) Annotate(ctx context.Context, req any) {
-	if _, ok := tracing.Recording(ctx); !ok {
+	span, ok := tracing.Recording(ctx)
+	if !ok {
 		return
 	}
-	AllowList.Set(ctx, a.Request(req)...)
+	if attrs := a.Request(req); len(attrs) > 0 {
+		span.SetAttributes(attrs...)
+	}
 }
 
 // guideline:end annotate
@@ -83,13 +86,18 @@ func (a *Annotator) Observe(ctx context.Context, req, resp any) {
 	case *runtimeapi.RemoveContainerRequest:
 		a.index.removeContainer(r.GetContainerId())
 	}
-	if _, ok := tracing.Recording(ctx); !ok {
+	span, ok := tracing.Recording(ctx)
+	if !ok {
 		return
 	}
 	if relearned {
-		AllowList.Set(ctx, a.Request(req)...)
+		if attrs := a.Request(req); len(attrs) > 0 {
+			span.SetAttributes(attrs...)
+		}
 	}
-	AllowList.Set(ctx, Response(resp)...)
+	if attrs := Response(resp); len(attrs) > 0 {
+		span.SetAttributes(attrs...)
+	}
 }
 
 // Request returns the pod, container and image attributes req names,

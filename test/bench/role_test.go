@@ -60,6 +60,11 @@ type served struct {
 // control commands on stdin, and shut down when stdin closes. It returns the
 // exit code.
 func runChild(role string) int {
+	if os.Getenv(profileEnv) != "" {
+		// Every allocation in the profile, so that allocations per call
+		// can be read off it exactly, not sampled.
+		runtime.MemProfileRate = 1
+	}
 	env := &childEnv{}
 	defer env.runCleanups()
 	var s served
