@@ -26,6 +26,10 @@ const childTimeout = 60 * time.Second
 // it, named after the benchmark and the server.
 const profileEnv = "CRIO_TRACE_BENCH_PROFILE"
 
+// exactAllocsEnv set to 1 makes the allocation profiles of profileEnv hold
+// every allocation instead of a sample (and the servers slow).
+const exactAllocsEnv = "CRIO_TRACE_BENCH_EXACT_ALLOCS"
+
 // child is a server process of the suite (see role_test.go), or any other
 // process whose CPU time and RSS are measured (ctl is then false).
 type child struct {

@@ -43,6 +43,9 @@ const (
 	// roleRawProxy is the floor of one gRPC hop: a proxy that passes
 	// request and response bytes through without decoding them.
 	roleRawProxy = "rawproxy"
+	// roleForward is crio-trace in forward mode in front of targetEnv,
+	// wired as cmd/crio-trace wires it, tracing on when otlpEnv is set.
+	roleForward = "forward"
 )
 
 // readyLine is what a child prints on stdout once it serves.
@@ -60,9 +63,10 @@ type served struct {
 // control commands on stdin, and shut down when stdin closes. It returns the
 // exit code.
 func runChild(role string) int {
-	if os.Getenv(profileEnv) != "" {
+	if os.Getenv(exactAllocsEnv) == "1" {
 		// Every allocation in the profile, so that allocations per call
-		// can be read off it exactly, not sampled.
+		// can be read off it exactly, not sampled; it slows the server
+		// down, so CPU profiles and timings of such a run mean little.
 		runtime.MemProfileRate = 1
 	}
 	env := &childEnv{}
@@ -79,8 +83,10 @@ func runChild(role string) int {
 		s = serveRuntime(env, os.Getenv(sockEnv))
 	case roleRawProxy:
 		s = serveRawProxy(env, os.Getenv(sockEnv), os.Getenv(targetEnv))
+	case roleForward:
+		s = serveForwardRole(env, os.Getenv(sockEnv), os.Getenv(targetEnv), os.Getenv(otlpEnv))
 	default:
-		env.Fatalf("%s=%q: want %s, %s or %s", roleEnv, role, roleStack, roleRuntime, roleRawProxy)
+		env.Fatalf("%s=%q: want %s, %s, %s or %s", roleEnv, role, roleStack, roleRuntime, roleRawProxy, roleForward)
 	}
 	if s.flush == nil {
 		s.flush = noFlush

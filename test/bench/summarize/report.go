@@ -24,6 +24,7 @@ func report(w io.Writer, res results) error {
 	r.overloadSection()
 	r.exportSection()
 	r.heapSection()
+	r.hopSection()
 	r.forwardSection()
 	r.noiseSection()
 	return r.err
