@@ -219,4 +219,3 @@ func recordingContext(t *testing.T) context.Context {
 	t.Cleanup(func() { span.End() })
 	return ctx
 }
-
