@@ -35,6 +35,14 @@ type harness struct {
 
 func newHarness(t *testing.T, backend *fakeBackend) *harness {
 	t.Helper()
+	h := newHarnessFor(t, backend)
+	h.backend = backend
+	return h
+}
+
+// newHarnessFor is newHarness over any Backend; h.backend stays nil.
+func newHarnessFor(t *testing.T, backend Backend) *harness {
+	t.Helper()
 	rec := tracetest.NewSpanRecorder()
 	tp := sdktrace.NewTracerProvider(sdktrace.WithSpanProcessor(rec))
 	t.Cleanup(func() {
@@ -76,12 +84,11 @@ func newHarness(t *testing.T, backend *fakeBackend) *harness {
 	t.Cleanup(func() { _ = conn.Close() })
 
 	return &harness{
-		srv:     srv,
-		backend: backend,
-		rt:      runtimeapi.NewRuntimeServiceClient(conn),
-		img:     runtimeapi.NewImageServiceClient(conn),
-		rec:     rec,
-		logs:    logs,
+		srv:  srv,
+		rt:   runtimeapi.NewRuntimeServiceClient(conn),
+		img:  runtimeapi.NewImageServiceClient(conn),
+		rec:  rec,
+		logs: logs,
 	}
 }
 

@@ -1,6 +1,7 @@
 package server
 
 import (
+	"context"
 	"log/slog"
 
 	"google.golang.org/grpc"
@@ -67,8 +68,31 @@ func New(backend Backend, opts Options) *Server {
 	return s
 }
 
-// Register registers s as both the RuntimeService and the ImageService on r.
+// Passthrough is a Backend that can serve both CRI services itself,
+// passing each call on without decoding it (forward mode,
+// internal/runtime/forward). A Server registers such a backend in its
+// place: requests are not validated (the runtime behind validates them),
+// and the Server only annotates the call's span and learns from its answer,
+// reading the few fields it needs from the undecoded messages
+// (criattrs.Undecoded).
+type Passthrough interface {
+	Backend
+	// PassthroughCodec is the server option the grpc.Server needs to hand
+	// the passed-through services their calls undecoded.
+	PassthroughCodec() grpc.ServerOption
+	// RegisterPassthrough registers both services on r; annotate runs
+	// before each unary call goes on, observe after it succeeded.
+	RegisterPassthrough(r grpc.ServiceRegistrar, annotate func(context.Context, any), observe func(context.Context, any, any))
+}
+
+// Register registers s as both the RuntimeService and the ImageService on r,
+// or, when the backend is a Passthrough, the backend's own services with
+// s's annotation around every call.
 func (s *Server) Register(r grpc.ServiceRegistrar) {
+	if p, ok := s.backend.(Passthrough); ok {
+		p.RegisterPassthrough(r, s.annotate, s.observe)
+		return
+	}
 	runtimeapi.RegisterRuntimeServiceServer(r, s)
 	runtimeapi.RegisterImageServiceServer(r, s)
 }
@@ -76,10 +100,15 @@ func (s *Server) Register(r grpc.ServiceRegistrar) {
 // ServerOptions returns the interceptors the Server relies on: the tracing
 // kit's per-call logging, error recording on the RPC's span, conversion of
 // errors to gRPC status and panic recovery (tracing.Interceptor), with the
-// CRI attributes for the log record. Pass them to grpc.NewServer together
+// CRI attributes for the log record (and, for a Passthrough backend, the
+// codec it needs). Pass them to grpc.NewServer together
 // with the tracing stats handler.
 //
 // Guideline steps 3 and 5: interceptors next to the tracing handler (enhancements/distributed-tracing-with-opentelemetry.md).
 func (s *Server) ServerOptions() []grpc.ServerOption {
-	return s.ic.ServerOptions()
+	opts := s.ic.ServerOptions()
+	if p, ok := s.backend.(Passthrough); ok {
+		opts = append(opts, p.PassthroughCodec())
+	}
+	return opts
 }

@@ -45,10 +45,13 @@ type (
 // Annotate records the attributes req names on the span in ctx. It returns
 // before building anything when the span does not record.
 func (a *Annotator) Annotate(ctx context.Context, req any) {
-	if _, ok := tracing.Recording(ctx); !ok {
+	span, ok := tracing.Recording(ctx)
+	if !ok {
 		return
 	}
-	AllowList.Set(ctx, a.Request(req)...)
+	if attrs := a.Request(req); len(attrs) > 0 {
+		span.SetAttributes(attrs...)
+	}
 }
 
 // guideline:end annotate
@@ -58,8 +61,16 @@ func (a *Annotator) Annotate(ctx context.Context, req any) {
 // sandbox found in a status answer (which refills the index after a
 // restart); and forgets what Remove* removed. It then records on the span in
 // ctx the ids the response hands out, and the pod a status answer taught it.
-// Call it after the runtime answered without error.
+// Call it after the runtime answered without error. req and resp may be
+// Undecoded: then only the five calls that change the index are decoded,
+// and a PodSandboxStatus answer only for a sandbox the index lacks.
 func (a *Annotator) Observe(ctx context.Context, req, resp any) {
+	if u, ok := req.(Undecoded); ok {
+		var skip bool
+		if req, resp, skip = a.observed(u, resp); skip {
+			return
+		}
+	}
 	relearned := false
 	switch r := req.(type) {
 	case *runtimeapi.RunPodSandboxRequest:
@@ -83,20 +94,25 @@ func (a *Annotator) Observe(ctx context.Context, req, resp any) {
 	case *runtimeapi.RemoveContainerRequest:
 		a.index.removeContainer(r.GetContainerId())
 	}
-	if _, ok := tracing.Recording(ctx); !ok {
+	span, ok := tracing.Recording(ctx)
+	if !ok {
 		return
 	}
 	if relearned {
-		AllowList.Set(ctx, a.Request(req)...)
+		if attrs := a.Request(req); len(attrs) > 0 {
+			span.SetAttributes(attrs...)
+		}
 	}
-	AllowList.Set(ctx, Response(resp)...)
+	if attrs := Response(resp); len(attrs) > 0 {
+		span.SetAttributes(attrs...)
+	}
 }
 
 // Request returns the pod, container and image attributes req names,
 // completed from the index for requests that carry only an id, filtered by
-// AllowList.
+// AllowList. req is a generated CRI request or an Undecoded one.
 func (a *Annotator) Request(req any) []attribute.KeyValue {
-	return AllowList.Filter(a.request(req))
+	return AllowList.Filter(a.request(decoded(req)))
 }
 
 func (a *Annotator) request(req any) []attribute.KeyValue {
@@ -127,9 +143,10 @@ func (a *Annotator) request(req any) []attribute.KeyValue {
 	return nil
 }
 
-// Response returns the ids resp hands out, filtered by AllowList.
+// Response returns the ids resp hands out, filtered by AllowList. resp is a
+// generated CRI response or an Undecoded one.
 func Response(resp any) []attribute.KeyValue {
-	return AllowList.Filter(response(resp))
+	return AllowList.Filter(response(decoded(resp)))
 }
 
 func response(resp any) []attribute.KeyValue {

@@ -1,7 +1,6 @@
 package criattrs
 
 import (
-	"container/list"
 	"sync"
 
 	runtimeapi "k8s.io/cri-api/pkg/apis/runtime/v1"
@@ -31,16 +30,24 @@ type containerInfo struct {
 // the ids that later RPCs carry alone, so that StartContainer or
 // StopPodSandbox spans name their pod and container too. It is safe for
 // concurrent use.
+//
+// Every operation costs O(1), and, once the tables have grown to the
+// working set, no allocation, except the first container of a sandbox,
+// which allocates the sandbox's short list of container ids (what lets
+// RemovePodSandbox forget its containers without a scan of the table).
 type index struct {
 	mu         sync.RWMutex
 	sandboxes  *fifoMap[sandboxInfo]
 	containers *fifoMap[containerInfo]
+	// bySandbox lists the ids of the containers held, by sandbox id.
+	bySandbox map[string][]string
 }
 
 func newIndex(limit int) *index {
 	return &index{
 		sandboxes:  newFIFOMap[sandboxInfo](limit),
 		containers: newFIFOMap[containerInfo](limit),
+		bySandbox:  make(map[string][]string),
 	}
 }
 
@@ -74,7 +81,49 @@ func (x *index) addContainer(id string, c containerInfo) {
 	}
 	x.mu.Lock()
 	defer x.mu.Unlock()
-	x.containers.put(id, c)
+	if old, ok := x.containers.get(id); ok {
+		x.containers.put(id, c) // in place: no eviction
+		if old.sandboxID != c.sandboxID {
+			x.unlist(id, old.sandboxID)
+			x.list(id, c.sandboxID)
+		}
+		return
+	}
+	if oldID, old, evicted := x.containers.put(id, c); evicted {
+		x.unlist(oldID, old.sandboxID)
+	}
+	x.list(id, c.sandboxID)
+}
+
+// list puts container id on its sandbox's list.
+func (x *index) list(id, sandboxID string) {
+	ids, ok := x.bySandbox[sandboxID]
+	if !ok {
+		ids = make([]string, 0, containersPerSandbox)
+	}
+	x.bySandbox[sandboxID] = append(ids, id)
+}
+
+// containersPerSandbox is the room a sandbox's list of container ids starts
+// with: most pods have a few containers.
+const containersPerSandbox = 4
+
+// unlist takes container id off its sandbox's list.
+func (x *index) unlist(id, sandboxID string) {
+	ids := x.bySandbox[sandboxID]
+	for i, c := range ids {
+		if c == id {
+			ids[i] = ids[len(ids)-1]
+			ids[len(ids)-1] = ""
+			ids = ids[:len(ids)-1]
+			break
+		}
+	}
+	if len(ids) == 0 {
+		delete(x.bySandbox, sandboxID)
+		return
+	}
+	x.bySandbox[sandboxID] = ids
 }
 
 func (x *index) sandbox(id string) (sandboxInfo, bool) {
@@ -100,13 +149,18 @@ func (x *index) removeSandbox(id string) {
 	x.mu.Lock()
 	defer x.mu.Unlock()
 	x.sandboxes.remove(id)
-	x.containers.removeIf(func(c containerInfo) bool { return c.sandboxID == id })
+	for _, c := range x.bySandbox[id] {
+		x.containers.remove(c)
+	}
+	delete(x.bySandbox, id)
 }
 
 func (x *index) removeContainer(id string) {
 	x.mu.Lock()
 	defer x.mu.Unlock()
-	x.containers.remove(id)
+	if c, ok := x.containers.remove(id); ok {
+		x.unlist(id, c.sandboxID)
+	}
 }
 
 // len returns the number of sandboxes and containers held.
@@ -115,68 +169,3 @@ func (x *index) len() (sandboxes, containers int) {
 	defer x.mu.RUnlock()
 	return x.sandboxes.len(), x.containers.len()
 }
-
-// fifoMap is a map bounded to limit entries that evicts the oldest
-// insertion first. It is not safe for concurrent use on its own.
-type fifoMap[V any] struct {
-	limit int
-	order *list.List // of *fifoEntry[V], oldest first
-	items map[string]*list.Element
-}
-
-type fifoEntry[V any] struct {
-	key string
-	val V
-}
-
-func newFIFOMap[V any](limit int) *fifoMap[V] {
-	return &fifoMap[V]{
-		limit: max(limit, 1),
-		order: list.New(),
-		items: make(map[string]*list.Element),
-	}
-}
-
-// put sets key to val. A new key evicts the oldest entry when the map is
-// full; an existing key keeps its place.
-func (m *fifoMap[V]) put(key string, val V) {
-	if e, ok := m.items[key]; ok {
-		e.Value.(*fifoEntry[V]).val = val
-		return
-	}
-	for m.order.Len() >= m.limit {
-		oldest := m.order.Front()
-		m.order.Remove(oldest)
-		delete(m.items, oldest.Value.(*fifoEntry[V]).key)
-	}
-	m.items[key] = m.order.PushBack(&fifoEntry[V]{key: key, val: val})
-}
-
-func (m *fifoMap[V]) get(key string) (V, bool) {
-	e, ok := m.items[key]
-	if !ok {
-		var zero V
-		return zero, false
-	}
-	return e.Value.(*fifoEntry[V]).val, true
-}
-
-func (m *fifoMap[V]) remove(key string) {
-	if e, ok := m.items[key]; ok {
-		m.order.Remove(e)
-		delete(m.items, key)
-	}
-}
-
-func (m *fifoMap[V]) removeIf(drop func(V) bool) {
-	for e := m.order.Front(); e != nil; {
-		next := e.Next()
-		if ent := e.Value.(*fifoEntry[V]); drop(ent.val) {
-			m.order.Remove(e)
-			delete(m.items, ent.key)
-		}
-		e = next
-	}
-}
-
-func (m *fifoMap[V]) len() int { return m.order.Len() }

@@ -107,3 +107,85 @@ func TestIndexConcurrent(t *testing.T) {
 		t.Fatalf("len = %d sandboxes, %d containers, want 1..%d", sb, ctr, limit)
 	}
 }
+
+// TestIndexChurn runs many pods through the index as a node does — run,
+// create containers, remove them, remove the pod — and pods whose removal
+// the index never sees, and checks that it stays bounded: no entry, list or
+// slot outlives its pod, and what the index never hears about is evicted.
+func TestIndexChurn(t *testing.T) {
+	const limit, pods = 64, 20_000
+	x := newIndex(limit)
+	for i := range pods {
+		sb := fmt.Sprintf("sb-%d", i)
+		x.addSandbox(sb, &runtimeapi.PodSandboxMetadata{Name: sb}, "")
+		for c := range 3 {
+			x.addContainer(fmt.Sprintf("%s-c%d", sb, c), containerInfo{sandboxID: sb})
+		}
+		switch i % 4 {
+		case 0: // containers first, then the pod, as kubelet does
+			for c := range 3 {
+				x.removeContainer(fmt.Sprintf("%s-c%d", sb, c))
+			}
+			x.removeSandbox(sb)
+		case 1: // the pod with its containers
+			x.removeSandbox(sb)
+		case 2: // never removed: left to eviction
+		case 3: // one container moved to another sandbox id, then all removed
+			x.addContainer(sb+"-c0", containerInfo{sandboxID: "elsewhere"})
+			x.removeSandbox(sb)
+			x.removeSandbox("elsewhere")
+		}
+	}
+	sandboxes, containers := x.len()
+	if sandboxes > limit || containers > limit {
+		t.Fatalf("len = %d sandboxes, %d containers, want at most %d each", sandboxes, containers, limit)
+	}
+	listed := 0
+	for sb, ids := range x.bySandbox {
+		listed += len(ids)
+		for _, id := range ids {
+			c, ok := x.containers.get(id)
+			if !ok || c.sandboxID != sb {
+				t.Errorf("sandbox %q lists container %q, which the index holds as %+v (held: %t)", sb, id, c, ok)
+			}
+		}
+	}
+	if listed != containers {
+		t.Errorf("the sandboxes list %d containers, the index holds %d", listed, containers)
+	}
+	if n := len(x.containers.slots); n > limit {
+		t.Errorf("the container table grew to %d slots, want at most %d", n, limit)
+	}
+	if n := len(x.sandboxes.slots); n > limit {
+		t.Errorf("the sandbox table grew to %d slots, want at most %d", n, limit)
+	}
+}
+
+// TestFIFOMapAllocations checks that, once grown, the bounded map inserts,
+// evicts and removes without allocating.
+func TestFIFOMapAllocations(t *testing.T) {
+	const limit = 128
+	m := newFIFOMap[containerInfo](limit)
+	keys := make([]string, 4*limit)
+	for i := range keys {
+		keys[i] = fmt.Sprintf("k-%d", i)
+	}
+	for _, k := range keys[:limit] {
+		m.put(k, containerInfo{name: k})
+	}
+	next := 0
+	allocs := testing.AllocsPerRun(1000, func() {
+		k := keys[next%len(keys)]
+		next++
+		m.put(k, containerInfo{name: k}) // evicts the oldest once full
+		if next%3 == 0 {
+			m.remove(k)
+		}
+	})
+	if allocs != 0 {
+		t.Fatalf("put/remove allocate %.1f times per call once grown, want 0", allocs)
+	}
+	if m.len() > limit {
+		t.Fatalf("len = %d, want at most %d", m.len(), limit)
+	}
+}

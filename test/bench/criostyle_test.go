@@ -3,7 +3,6 @@ package bench
 import (
 	"context"
 	"runtime"
-	"testing"
 
 	"go.opentelemetry.io/contrib/instrumentation/google.golang.org/grpc/otelgrpc"
 	"go.opentelemetry.io/otel/exporters/otlp/otlptrace/otlptracegrpc"
@@ -44,33 +43,29 @@ import (
 
 // buildCRIOStyle returns the builder of stack f (enabled, exporting like
 // stack c) or g (disabled).
-func buildCRIOStyle(enabled bool) func(tb testing.TB, cri *server.Server, sock string) *stack {
-	return func(tb testing.TB, cri *server.Server, sock string) *stack {
-		ctx := context.WithoutCancel(tb.Context())
-		st := &stack{endpoint: "unix://" + sock, flush: noFlush}
+func buildCRIOStyle(enabled bool) func(e env, cri *server.Server, sock, otlp string) served {
+	return func(e env, cri *server.Server, sock, otlp string) served {
+		ctx := context.WithoutCancel(e.Context())
+		s := served{flush: noFlush}
 		// CRI-O installs the handler unconditionally; with tracing
 		// disabled it falls back on the global provider and propagator,
 		// no-ops unless something set them.
 		handler := grpc.StatsHandler(otelgrpc.NewServerHandler())
 		var tp trace.TracerProvider = noop.NewTracerProvider()
 		if enabled {
-			recv := startReceiver(tb)
-			sdk, opts, err := crioInitTracing(ctx, recv.Addr(), 0)
+			sdk, opts, err := crioInitTracing(ctx, otlp, 0)
 			if err != nil {
-				tb.Fatalf("CRI-O-style tracing: %v", err)
+				e.Fatalf("CRI-O-style tracing: %v", err)
 			}
-			tb.Cleanup(func() { _ = sdk.Shutdown(ctx) })
+			e.Cleanup(func() { _ = sdk.Shutdown(ctx) })
 			handler = grpc.StatsHandler(otelgrpc.NewServerHandler(opts...))
-			tp, st.receiver, st.flush = sdk, recv, sdk.ForceFlush
+			tp, s.flush = sdk, sdk.ForceFlush
 		}
 		opts := []grpc.ServerOption{handler, grpc.ChainUnaryInterceptor(crioLogInterceptor(tp))}
 		g := grpc.NewServer(append(opts, cri.ServerOptions()...)...)
 		cri.Register(g)
-		lis := listen(tb, sock)
-		done := make(chan struct{})
-		go func() { defer close(done); _ = g.Serve(lis) }()
-		tb.Cleanup(func() { g.Stop(); <-done })
-		return st
+		serveGRPC(e, g, sock)
+		return s
 	}
 }
 

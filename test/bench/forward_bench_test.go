@@ -9,14 +9,9 @@ import (
 	"strconv"
 	"sync/atomic"
 	"testing"
-	"time"
 
-	"google.golang.org/grpc"
 	runtimeapi "k8s.io/cri-api/pkg/apis/runtime/v1"
 
-	"github.com/crio-trace/crio-trace/internal/runtime/forward"
-	"github.com/crio-trace/crio-trace/internal/tracing"
-	"github.com/crio-trace/crio-trace/server"
 	"github.com/crio-trace/crio-trace/test/harness"
 )
 
@@ -37,10 +32,10 @@ func BenchmarkForward(b *testing.B) {
 		serve func(b *testing.B) *stack
 	}{
 		{name: "path=direct", serve: func(*testing.B) *stack {
-			return &stack{endpoint: env.Containerd.Endpoint(), flush: noFlush}
+			return &stack{endpoint: env.Containerd.Endpoint()}
 		}},
-		{name: "path=crio-trace-off", serve: func(b *testing.B) *stack { return serveForward(b, env.Containerd.Endpoint(), kitOff) }},
-		{name: "path=crio-trace-on", serve: func(b *testing.B) *stack { return serveForward(b, env.Containerd.Endpoint(), kitOn) }},
+		{name: "path=crio-trace-off", serve: func(b *testing.B) *stack { return serveForward(b, env.Containerd.Endpoint(), false) }},
+		{name: "path=crio-trace-on", serve: func(b *testing.B) *stack { return serveForward(b, env.Containerd.Endpoint(), true) }},
 	}
 	var pods atomic.Int64
 	for _, op := range []struct {
@@ -76,38 +71,16 @@ func BenchmarkForward(b *testing.B) {
 	}
 }
 
-// serveForward serves crio-trace in forward mode in front of endpoint,
-// with the tracing config cfg, as cmd/crio-trace wires it.
-func serveForward(b *testing.B, endpoint string, cfg kitConfig) *stack {
-	c, recv := cfg(b)
-	ctx := context.WithoutCancel(b.Context())
-	p, err := tracing.NewProvider(ctx, c)
-	if err != nil {
-		b.Fatalf("tracing provider: %v", err)
+// serveForward runs the crio-trace daemon in forward mode in front of
+// endpoint, tracing off, or on and exporting to a receiver that counts.
+func serveForward(b *testing.B, endpoint string, tracing bool) *stack {
+	args := []string{"--runtime-endpoint", endpoint}
+	name := "crio-trace-off"
+	if tracing {
+		args = append(args, "--enable-tracing", "--tracing-endpoint", startCountingReceiver(b, 0).addr)
+		name = "crio-trace-on"
 	}
-	be, err := forward.New(forward.Options{Endpoint: endpoint, DialOptions: p.DialOptions()})
-	if err != nil {
-		b.Fatalf("forward backend: %v", err)
-	}
-	cri := server.New(be, server.Options{})
-	srv := tracing.NewServer(p, func(opts ...grpc.ServerOption) *grpc.Server {
-		g := grpc.NewServer(append(opts, cri.ServerOptions()...)...)
-		cri.Register(g)
-		return g
-	})
-	sock := filepath.Join(b.TempDir(), "crio.sock")
-	lis := listen(b, sock)
-	done := make(chan error, 1)
-	go func() { done <- srv.Serve(lis) }()
-	b.Cleanup(func() {
-		sctx, cancel := context.WithTimeout(ctx, 10*time.Second)
-		defer cancel()
-		_ = srv.Shutdown(sctx)
-		<-done
-		_ = p.Shutdown(sctx)
-		_ = be.Close()
-	})
-	return &stack{endpoint: "unix://" + sock, provider: p, receiver: recv, flush: p.ForceFlush}
+	return startDaemon(b, name, args...)
 }
 
 // podStarts times b.N pod starts through k: run the sandbox, create and

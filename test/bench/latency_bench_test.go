@@ -17,7 +17,8 @@ const clients = 8
 // BenchmarkLatency runs the five-call mix from 8 concurrent clients through
 // every stack and reports the latency percentiles of single calls
 // (p50-ns, p99-ns) besides ns/op (wall time per call, all clients
-// together) and cpu-ns/op. The target d/b ≤ 1.05 is read at p99 here.
+// together) and what the server process spent per call (server-cpu-ns/op,
+// server-allocs/op, server-B/op). The target d/b ≤ 1.05 is read at p99 here.
 func BenchmarkLatency(b *testing.B) {
 	for _, s := range stacks() {
 		b.Run("stack="+s.name, func(b *testing.B) {
@@ -29,7 +30,7 @@ func BenchmarkLatency(b *testing.B) {
 
 // runConcurrent connects the clients to st, prepares set on it and splits
 // b.N calls of the mix among the clients. It reports p50-ns, p99-ns and
-// cpu-ns/op, and returns the number of calls made. onStart, if set, runs
+// the server's usage per call, and returns the number of calls made. onStart, if set, runs
 // right before the first call.
 func runConcurrent(b *testing.B, st *stack, sampled bool, set []rpc, onStart func()) int {
 	ks := make([]*kubelet, clients)
@@ -53,9 +54,9 @@ func runConcurrent(b *testing.B, st *stack, sampled bool, set []rpc, onStart fun
 	if onStart != nil {
 		onStart()
 	}
-	b.ReportAllocs()
+	use := newMeter(st.proc)
+	use.start(b)
 	b.ResetTimer()
-	cpu := cpuClock()
 	for c := range clients {
 		wg.Go(func() {
 			own := make([]time.Duration, 0, b.N/clients+1)
@@ -72,10 +73,10 @@ func runConcurrent(b *testing.B, st *stack, sampled bool, set []rpc, onStart fun
 	}
 	wg.Wait()
 	b.StopTimer()
-	reportCPU(b, cpu, b.N)
 	if failure != nil {
 		b.Fatal(failure)
 	}
+	use.stop(b)[0].report(b, "server", b.N)
 	all := slices.Concat(lat...)
 	slices.Sort(all)
 	b.ReportMetric(float64(percentile(all, 50)), "p50-ns")

@@ -5,10 +5,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/crio-trace/crio-trace/internal/config"
-	"github.com/crio-trace/crio-trace/internal/otlpreceiver"
 	"github.com/crio-trace/crio-trace/internal/testutil"
-	"github.com/crio-trace/crio-trace/internal/tracing"
 )
 
 // slowExport is how long the slow collector takes per export: with the
@@ -34,13 +31,7 @@ func BenchmarkOverload(b *testing.B) {
 	for _, tc := range cases {
 		b.Run(tc.name, func(b *testing.B) {
 			recv := startCountingReceiver(b, tc.delay)
-			spec := stackSpec{name: tc.name, sampled: true, build: buildKit(func(testing.TB) (tracing.Config, *otlpreceiver.Receiver) {
-				c := config.DefaultTracing()
-				c.Enabled = true
-				c.Endpoint = recv.addr
-				return c, nil
-			})}
-			st := spec.start(b)
+			st := stackByName(b, "c-on").startWith(b, recv.addr)
 			var before int64
 			calls := runConcurrent(b, st, true, []rpc{{name: "Version", setup: setupVersion}}, func() {
 				// The clients' start-up calls (Version, ImageFsInfo each)
@@ -51,7 +42,7 @@ func BenchmarkOverload(b *testing.B) {
 			flushWithin(b, st, 30*time.Second)
 			got := recv.spans.Load() - before
 			b.ReportMetric(100*float64(int64(calls)-got)/float64(max(calls, 1)), "lost-%")
-			b.ReportMetric(float64(st.provider.Dropped()), "kit-dropped")
+			b.ReportMetric(float64(st.dropped(b)), "kit-dropped")
 		})
 	}
 }

@@ -18,22 +18,29 @@ import (
 // state the provider is in, how many spans one sampled Version call leaves
 // at the receiver, and that they are children of kubelet's client span.
 func TestStacks(t *testing.T) {
-	wantState := map[string]tracing.State{
-		"b-off":       tracing.StateOff,
-		"c-on":        tracing.StateActive,
-		"d-down":      tracing.StateDetached,
-		"e-unsampled": tracing.StateActive,
+	wantState := map[string]string{
+		"b-off":       tracing.StateOff.String(),
+		"c-on":        tracing.StateActive.String(),
+		"d-down":      tracing.StateDetached.String(),
+		"e-unsampled": tracing.StateActive.String(),
 	}
 	for _, s := range stacks() {
 		t.Run(s.name, func(t *testing.T) {
 			ctx := quiet(t.Context())
-			st := s.start(t)
-			if want, ok := wantState[s.name]; ok {
-				if got := st.provider.State(); got != want {
-					t.Fatalf("provider state = %v, want %v", got, want)
-				}
-			} else if st.provider != nil {
-				t.Fatalf("stack %s has a crio-trace provider; it must not", s.name)
+			var recv *otlpreceiver.Receiver
+			var otlp string
+			if s.exports {
+				recv = startReceiver(t)
+				otlp = recv.Addr()
+			}
+			st := s.startWith(t, otlp)
+			st.receiver = recv
+			want, ok := wantState[s.name]
+			if !ok {
+				want = "none" // no crio-trace provider in the stack
+			}
+			if got := st.state(t); got != want {
+				t.Fatalf("provider state = %v, want %v", got, want)
 			}
 			rec := tracetest.NewSpanRecorder()
 			k, err := newKubelet(ctx, st.endpoint, s.sampled, rec)

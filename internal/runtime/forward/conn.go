@@ -76,7 +76,10 @@ func (b *Backend) watch(ctx context.Context) {
 // dial error as its message.
 func (b *Backend) awaitConn(ctx context.Context) error {
 	st := b.conn.GetState()
-	if st == connectivity.Idle {
+	switch st {
+	case connectivity.Ready, connectivity.TransientFailure, connectivity.Shutdown:
+		return nil // nothing to wait for, and no timer to set up per call
+	case connectivity.Idle:
 		b.conn.Connect()
 	}
 	wait, cancel := context.WithTimeout(ctx, b.connectWait)

@@ -99,7 +99,9 @@ func TestRuntimeDownAtStart(t *testing.T) {
 // same socket. The Backend notices and reconnects by itself, with or without
 // calls during the outage; calls made meanwhile answer Unavailable quickly;
 // one line each says the connection was lost and came back.
-func TestRuntimeRestart(t *testing.T) {
+func TestRuntimeRestart(t *testing.T) { eachFront(t, testRuntimeRestart) }
+
+func testRuntimeRestart(t *testing.T, fr front) {
 	tests := []struct {
 		name string
 		// callsWhileDown makes calls during the outage; without them only
@@ -111,7 +113,7 @@ func TestRuntimeRestart(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			c := newChain(t, Options{})
+			c := newChain(t, Options{}, fr)
 			ctx := callCtx(t)
 			if _, err := c.rtClient.Version(ctx, &runtimeapi.VersionRequest{}); err != nil {
 				t.Fatalf("Version before the restart: %v", err)

@@ -11,8 +11,10 @@ import (
 	runtimeapi "k8s.io/cri-api/pkg/apis/runtime/v1"
 )
 
-func TestForwardUnary(t *testing.T) {
-	c := newChain(t, Options{})
+func TestForwardUnary(t *testing.T) { eachFront(t, testForwardUnary) }
+
+func testForwardUnary(t *testing.T, fr front) {
+	c := newChain(t, Options{}, fr)
 	direct := runtimeapi.NewRuntimeServiceClient(dial(t, c.down.path))
 
 	tests := []struct {
@@ -84,8 +86,10 @@ func TestForwardUnary(t *testing.T) {
 	}
 }
 
-func TestForwardDeadline(t *testing.T) {
-	c := newChain(t, Options{})
+func TestForwardDeadline(t *testing.T) { eachFront(t, testForwardDeadline) }
+
+func testForwardDeadline(t *testing.T, fr front) {
+	c := newChain(t, Options{}, fr)
 	const timeout = 20 * time.Second
 	ctx, cancel := context.WithTimeout(t.Context(), timeout)
 	defer cancel()
@@ -98,7 +102,9 @@ func TestForwardDeadline(t *testing.T) {
 	}
 }
 
-func TestForwardCancellation(t *testing.T) {
+func TestForwardCancellation(t *testing.T) { eachFront(t, testForwardCancellation) }
+
+func testForwardCancellation(t *testing.T, fr front) {
 	tests := []struct {
 		name string
 		// start makes a call that the runtime holds open until cancelled;
@@ -135,7 +141,7 @@ func TestForwardCancellation(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			c := newChain(t, Options{})
+			c := newChain(t, Options{}, fr)
 			ctx, cancel := context.WithCancel(t.Context())
 			defer cancel()
 			errc := make(chan error, 1)

@@ -116,9 +116,36 @@ type chain struct {
 	logs     *logBuffer
 }
 
+// front is how a test serves the Backend to its clients: as the generated
+// services over the Backend's typed methods, or passed through as bytes
+// (RegisterPassthrough), the way crio-trace serves it.
+type front struct {
+	name     string
+	register func(s *grpc.Server, b *Backend)
+	opts     func(b *Backend) []grpc.ServerOption
+}
+
+var fronts = []front{
+	{name: "typed", register: func(s *grpc.Server, b *Backend) {
+		runtimeapi.RegisterRuntimeServiceServer(s, b)
+		runtimeapi.RegisterImageServiceServer(s, b)
+	}, opts: func(*Backend) []grpc.ServerOption { return nil }},
+	{name: "passthrough", register: func(s *grpc.Server, b *Backend) {
+		b.RegisterPassthrough(s, nil, nil)
+	}, opts: func(b *Backend) []grpc.ServerOption { return []grpc.ServerOption{b.PassthroughCodec()} }},
+}
+
+// eachFront runs test once per front, as a subtest named after it.
+func eachFront(t *testing.T, test func(t *testing.T, fr front)) {
+	for _, fr := range fronts {
+		t.Run(fr.name, func(t *testing.T) { test(t, fr) })
+	}
+}
+
 // newChain starts a fake runtime, a Backend forwarding to it and a front
-// server serving the Backend, and returns clients of the front server.
-func newChain(t *testing.T, opts Options) *chain {
+// server serving the Backend through fr, and returns clients of the front
+// server.
+func newChain(t *testing.T, opts Options, fr front) *chain {
 	t.Helper()
 	dir := t.TempDir()
 	c := &chain{runtime: newFakeRuntime(), logs: &logBuffer{}}
@@ -127,10 +154,7 @@ func newChain(t *testing.T, opts Options) *chain {
 		opts.Logger = slog.New(slog.NewTextHandler(c.logs, nil))
 	}
 	c.backend = newBackend(t, c.down.path, opts)
-	front := serve(t, filepath.Join(dir, "front.sock"), func(s *grpc.Server) {
-		runtimeapi.RegisterRuntimeServiceServer(s, c.backend)
-		runtimeapi.RegisterImageServiceServer(s, c.backend)
-	})
+	front := serve(t, filepath.Join(dir, "front.sock"), func(s *grpc.Server) { fr.register(s, c.backend) }, fr.opts(c.backend)...)
 	conn := dial(t, front.path)
 	c.rtClient = runtimeapi.NewRuntimeServiceClient(conn)
 	c.imClient = runtimeapi.NewImageServiceClient(conn)

@@ -16,7 +16,9 @@ import (
 // Backend. The runtime behind it answers any method with NotFound carrying
 // the method's full name, so a method that is not forwarded (and falls back
 // to the embedded Unimplemented server) or that reaches the wrong RPC fails.
-func TestEveryMethodForwarded(t *testing.T) {
+func TestEveryMethodForwarded(t *testing.T) { eachFront(t, testEveryMethodForwarded) }
+
+func testEveryMethodForwarded(t *testing.T, fr front) {
 	dir := t.TempDir()
 	var mu sync.Mutex
 	seen := map[string]int{}
@@ -29,10 +31,7 @@ func TestEveryMethodForwarded(t *testing.T) {
 			return status.Error(codes.NotFound, method)
 		}))
 	b := newBackend(t, down.path, Options{})
-	front := serve(t, filepath.Join(dir, "front.sock"), func(s *grpc.Server) {
-		runtimeapi.RegisterRuntimeServiceServer(s, b)
-		runtimeapi.RegisterImageServiceServer(s, b)
-	})
+	front := serve(t, filepath.Join(dir, "front.sock"), func(s *grpc.Server) { fr.register(s, b) }, fr.opts(b)...)
 	conn := dial(t, front.path)
 
 	clients := []struct {

@@ -25,8 +25,10 @@ const (
 
 // TestPassThroughWithoutSpan: with tracing off, the caller's trace headers
 // reach the runtime unchanged, and nothing else does.
-func TestPassThroughWithoutSpan(t *testing.T) {
-	c := newChain(t, Options{})
+func TestPassThroughWithoutSpan(t *testing.T) { eachFront(t, testPassThroughWithoutSpan) }
+
+func testPassThroughWithoutSpan(t *testing.T, fr front) {
+	c := newChain(t, Options{}, fr)
 	tests := []struct {
 		name string
 		sent []string // key, value pairs the caller sends

@@ -27,8 +27,10 @@ func drain[T any](s grpc.ServerStreamingClient[T], ids func(*T) []string) ([]str
 	}
 }
 
-func TestRelay(t *testing.T) {
-	c := newChain(t, Options{})
+func TestRelay(t *testing.T) { eachFront(t, testRelay) }
+
+func testRelay(t *testing.T, fr front) {
+	c := newChain(t, Options{}, fr)
 	tests := []struct {
 		name    string
 		run     func(t *testing.T) ([]string, error)

@@ -36,3 +36,35 @@ func ratio(a, b float64) float64 {
 	}
 	return a / b
 }
+
+// ratios returns num[i]/den[i] run by run, over the runs both have.
+func ratios(num, den []float64) []float64 {
+	out := make([]float64, 0, min(len(num), len(den)))
+	for i := range min(len(num), len(den)) {
+		if den[i] != 0 {
+			out = append(out, num[i]/den[i])
+		}
+	}
+	return out
+}
+
+// overheads returns (x[i]−base[i]) / (y[i]−base[i]) run by run: how x's
+// cost above base compares with y's.
+func overheads(x, y, base []float64) []float64 {
+	out := make([]float64, 0, len(base))
+	for i := range min(len(x), len(y), len(base)) {
+		if d := y[i] - base[i]; d != 0 {
+			out = append(out, (x[i]-base[i])/d)
+		}
+	}
+	return out
+}
+
+// differences returns x[i]−y[i] run by run.
+func differences(x, y []float64) []float64 {
+	out := make([]float64, 0, min(len(x), len(y)))
+	for i := range min(len(x), len(y)) {
+		out = append(out, x[i]-y[i])
+	}
+	return out
+}

@@ -13,17 +13,18 @@ const sample = `goos: linux
 goarch: amd64
 pkg: github.com/crio-trace/crio-trace/test/bench
 cpu: AMD EPYC
-BenchmarkRPC/rpc=Version/stack=a-baseline-2   	   10000	    100000 ns/op	    80000 cpu-ns/op	   15600 B/op	     221 allocs/op
-BenchmarkRPC/rpc=Version/stack=a-baseline-2   	   10000	    100000 ns/op	    80000 cpu-ns/op	   15600 B/op	     221 allocs/op
-BenchmarkRPC/rpc=Version/stack=b-off-2        	   10000	    101000 ns/op	    80400 cpu-ns/op	   15600 B/op	     221 allocs/op
-BenchmarkRPC/rpc=Version/stack=b-off-2        	   10000	    101000 ns/op	    80400 cpu-ns/op	   15600 B/op	     221 allocs/op
-BenchmarkRPC/rpc=Version/stack=c-on-2         	   10000	    120000 ns/op	    96000 cpu-ns/op	   25000 B/op	     300 allocs/op
-BenchmarkRPC/rpc=Version/stack=c-on-2         	   10000	    140000 ns/op	    96000 cpu-ns/op	   25000 B/op	     300 allocs/op
-BenchmarkRPC/rpc=Version/stack=f-criostyle-2  	   10000	    150000 ns/op	   100000 cpu-ns/op	   30000 B/op	     330 allocs/op
+BenchmarkRPC/rpc=Version/stack=a-baseline-2   	   10000	    100000 ns/op	    80000 server-cpu-ns/op	   15600 server-B/op	     221 server-allocs/op
+BenchmarkRPC/rpc=Version/stack=a-baseline-2   	   10000	    100000 ns/op	    80000 server-cpu-ns/op	   15600 server-B/op	     221 server-allocs/op
+BenchmarkRPC/rpc=Version/stack=b-off-2        	   10000	    101000 ns/op	    80400 server-cpu-ns/op	   15600 server-B/op	     221 server-allocs/op
+BenchmarkRPC/rpc=Version/stack=b-off-2        	   10000	    101000 ns/op	    80400 server-cpu-ns/op	   15600 server-B/op	     221 server-allocs/op
+BenchmarkRPC/rpc=Version/stack=c-on-2         	   10000	    120000 ns/op	    96000 server-cpu-ns/op	   25000 server-B/op	     300 server-allocs/op
+BenchmarkRPC/rpc=Version/stack=c-on-2         	   10000	    140000 ns/op	    96000 server-cpu-ns/op	   25000 server-B/op	     300 server-allocs/op
+BenchmarkRPC/rpc=Version/stack=f-criostyle-2  	   10000	    150000 ns/op	   100000 server-cpu-ns/op	   30000 server-B/op	     330 server-allocs/op
 BenchmarkLatency/stack=b-off-2                	    5000	    100000 ns/op	   200000 p50-ns	   1000000 p99-ns
 BenchmarkLatency/stack=d-down-2               	    5000	    100000 ns/op	   200000 p50-ns	   1100000 p99-ns
-BenchmarkPair/b-off/vs=a-baseline-2           	    2000	    253740 ns/op	    125835 den-ns/op	    127768 num-ns/op	         1.015 ratio	   53841 B/op	     778 allocs/op
-BenchmarkPair/b-off/vs=a-baseline-2           	    2000	    253740 ns/op	    125835 den-ns/op	    127768 num-ns/op	         1.005 ratio	   53841 B/op	     778 allocs/op
+BenchmarkPair/set=b,a-2           	    2000	    253740 ns/op	    100 a-ns/op	  50 a-cpu-ns/op	  80 a-allocs/op	  5000 a-B/op	  101 b-ns/op	  51 b-cpu-ns/op	  80 b-allocs/op	  5000 b-B/op	  3.5 load-avg
+BenchmarkPair/set=b,a-2           	    2000	    253740 ns/op	    100 a-ns/op	  50 a-cpu-ns/op	  80 a-allocs/op	  5000 a-B/op	  100 b-ns/op	  50 b-cpu-ns/op	  80 b-allocs/op	  5000 b-B/op	  4.5 load-avg
+BenchmarkPair/set=c,a,f-2           	    2000	    253740 ns/op	    100 a-ns/op	  50 a-cpu-ns/op	  80 a-allocs/op	  5000 a-B/op	  110 c-ns/op	  60 c-cpu-ns/op	  130 c-allocs/op	  9000 c-B/op	  130 f-ns/op	  70 f-cpu-ns/op	  150 f-allocs/op	  9900 f-B/op	  4 load-avg
 BenchmarkHeapCollectorDown-2                  	  100000	    100000 ns/op	   1000000 heap-start-B	   1000100 heap-end-B	         0.0011 heap-growth-B/op
 --- BENCH: BenchmarkForward
     forward_bench_test.go:1: !!! SKIPPING BenchmarkForward: not root
@@ -115,7 +116,11 @@ func TestReport(t *testing.T) {
 		{name: "p99 ratio against its target", want: "| d/b | 1.10 ✗ | 1.00 | – |"},
 		{name: "heap line", want: "| 100000 | 1000000 B | 1000100 B | 0.00 B |"},
 		{name: "noise line", want: "Noise: "},
-		{name: "interleaved pair", want: "| b/a | 1.01 ✓ | 1.00–1.01 |"},
+		{name: "interleaved pair with its range over runs", want: "| b/a | 1.01 ✓ (1.00–1.02) | 1.00 ✓ (1.00–1.01) | 80 vs 80 | 5000 vs 5000 |"},
+		{name: "overhead against CRI-O's, above the baseline", want: "| (c−a)/(f−a) | 0.50 ✓ | 0.33 | +50 vs +70 | +4000 vs +4900 |"},
+		{name: "c/a on server CPU", want: "| c/a | 1.20 ✗ | 1.10 | 130 vs 80 |"},
+		{name: "stack row of a set", want: "| c,a,f | f-criostyle | 130ns ±0% | 70ns ±0% | 150 | 9900 |"},
+		{name: "load average", want: "Load average (1 min) during the run: median 4.0, from 3.5 to 4.5"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
