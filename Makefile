@@ -86,10 +86,11 @@ e2e: skipreport ## end-to-end: containerd and CRI-O + runc, crictl, critest pari
 	$(call gotest,e2e,CRIO_TRACE_E2E=run,-count=1 -timeout 90m -p 1 ./test/harness/... ./test/daemon/... ./test/forward/...,-strict)
 	$(call gotest,bench-forward,CRIO_TRACE_E2E=run,-run '^$$' -bench '^BenchmarkForward$$' -benchtime 1x -count=1 -timeout 15m ./test/bench/,-strict)
 
-anchors: skipreport ## measure crio-trace against stock CRI-O and upstream containerd on the same checks; writes docs/anchors.md (root)
+anchors: skipreport ## measure crio-trace and CRI-O + kit against stock CRI-O and upstream containerd on the same checks; writes docs/anchors.md (root)
 	@[ "$(IS_ROOT)" = yes ] || { echo "make anchors: must run as root (CRI-O, containerd, mounts)"; exit 1; }
 	./hack/install-e2e-deps.sh
 	./hack/install-crio.sh
+	./hack/crio-port.sh                        # crio-kit: CRI-O + kit (~4.5 min of CPU cold)
 	./hack/systems/build-tools.sh containerd
 	$(call gotest,anchors,ANCHORS_OUT=$(CURDIR)/docs/anchors.md CRIO_TRACE_E2E=run,-count=1 -timeout 60m -run TestAnchors ./test/anchors/,-v -strict)
 

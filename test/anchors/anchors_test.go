@@ -18,6 +18,7 @@ var versions = []string{
 	"CRI-O v1.34.0, built from the Go module proxy by hack/install-crio.sh, with Debian 12's conmon 2.1.6 and runc 1.1.5, cgroupfs",
 	"containerd v1.6.20 (upstream, with its tracing plugins), built by hack/systems/build-tools.sh, with Debian 12's shim and runc",
 	"crio-trace from this repository, in forward mode, the runtime behind it with its own tracing off",
+	"CRI-O + kit: CRI-O v1.34.0 with crio-trace's tracing kit ported in by hack/crio-port (make crio-port; docs/crio-port.md), same config as CRI-O",
 	"kubelet's CRI client k8s.io/cri-client v0.37.2 with the OpenTelemetry Go SDK v1.47.0",
 }
 

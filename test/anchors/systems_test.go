@@ -23,7 +23,13 @@ type column struct {
 	// front says crio-trace runs in front of the runtime and is what is
 	// measured; the runtime's own tracing stays off.
 	front bool
+	// kit says the runtime is crio-kit: CRI-O with crio-trace's kit ported
+	// in by hack/crio-port, measured with its own tracing, as CRI-O is.
+	kit bool
 }
+
+// ours says the column is crio-trace's work, held to the anchors.
+func (c column) ours() bool { return c.front || c.kit }
 
 // Service names.
 const (
@@ -39,6 +45,7 @@ var columns = []column{
 	{name: "containerd v1.6.20", svc: svcContainerd, runtime: "containerd"},
 	{name: "crio-trace → CRI-O", svc: svcCrioTrace, runtime: "crio", front: true},
 	{name: "crio-trace → containerd", svc: svcCrioTrace, runtime: "containerd", front: true},
+	{name: "CRI-O + kit", svc: svcCrio, runtime: "crio", kit: true},
 }
 
 // setup is how a check wants the measured system to run.
@@ -95,6 +102,9 @@ func (c column) start(t *testing.T, su setup) *system {
 	switch c.runtime {
 	case "crio":
 		opts := harness.CrioOptions{LogLevel: level}
+		if c.kit {
+			opts.Binary = harness.CrioKit(t, harness.FindTools(t))
+		}
 		if own {
 			opts.Tracing = su.endpoint
 			opts.ExtraConfig = fmt.Sprintf("[crio.tracing]\ntracing_sampling_rate_per_million = %d\n", su.rate)

@@ -32,11 +32,11 @@ func behind(cols []column, rows []row) []string {
 	var out []string
 	for _, r := range rows {
 		for i, front := range cols {
-			if !front.front {
+			if !front.ours() {
 				continue
 			}
 			for j, anchor := range cols {
-				if anchor.front || !r.cells[j].measured {
+				if anchor.ours() || !r.cells[j].measured {
 					continue
 				}
 				f, a := r.cells[i], r.cells[j]
@@ -88,7 +88,7 @@ func markdown(cols []column, rows []row, versions []string, date string) string 
 			fmt.Fprintf(&b, "- %s\n", g)
 		}
 	} else {
-		b.WriteString("\ncrio-trace, in front of either runtime, is level with or ahead of both anchors on every row.\n")
+		b.WriteString("\ncrio-trace, in front of either runtime, and CRI-O with the kit are level with or ahead of both anchors on every row.\n")
 	}
 	b.WriteString("\n## How each check is measured\n\n")
 	for _, r := range rows {
@@ -103,19 +103,21 @@ func escape(s string) string {
 }
 
 func TestBehind(t *testing.T) {
-	cols := []column{{name: "anchor A"}, {name: "anchor B"}, {name: "front", front: true}}
+	cols := []column{{name: "anchor A"}, {name: "anchor B"}, {name: "front", front: true}, {name: "kit", kit: true}}
 	m := func(score int) cell { return cell{text: fmt.Sprint(score), score: score, measured: true} }
 	tests := []struct {
 		name  string
 		cells []cell
 		want  int // problems
 	}{
-		{name: "ahead of both", cells: []cell{m(1), m(0), m(2)}, want: 0},
-		{name: "level with the better", cells: []cell{m(2), m(1), m(2)}, want: 0},
-		{name: "behind one", cells: []cell{m(2), m(0), m(1)}, want: 1},
-		{name: "behind both", cells: []cell{m(2), m(2), m(1)}, want: 2},
-		{name: "anchor not measured is not compared", cells: []cell{{}, m(1), m(1)}, want: 0},
-		{name: "front not measured is behind", cells: []cell{m(0), m(0), {}}, want: 2},
+		{name: "ahead of both", cells: []cell{m(1), m(0), m(2), m(1)}, want: 0},
+		{name: "level with the better", cells: []cell{m(2), m(1), m(2), m(2)}, want: 0},
+		{name: "behind one", cells: []cell{m(2), m(0), m(1), m(2)}, want: 1},
+		{name: "behind both", cells: []cell{m(2), m(2), m(1), m(2)}, want: 2},
+		{name: "kit behind one", cells: []cell{m(2), m(0), m(2), m(1)}, want: 1},
+		{name: "ours are not compared with each other", cells: []cell{m(0), m(0), m(3), m(0)}, want: 0},
+		{name: "anchor not measured is not compared", cells: []cell{{}, m(1), m(1), m(1)}, want: 0},
+		{name: "front not measured is behind", cells: []cell{m(0), m(0), {}, m(0)}, want: 2},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

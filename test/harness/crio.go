@@ -41,6 +41,10 @@ type CrioOptions struct {
 	ExtraConfig string
 	// LogLevel is CRI-O's --log-level (default "info").
 	LogLevel string
+	// Binary is the crio binary to run instead of the stock one that
+	// hack/install-crio.sh builds: CrioKit gives CRI-O with crio-trace's
+	// kit ported in. It takes the same configuration.
+	Binary string
 }
 
 // crioRootPrefix names CRI-O roots the harness creates under os.TempDir.
@@ -62,6 +66,9 @@ const crioStopGrace = 60 * time.Second
 func StartCrio(t testing.TB, tools Tools, registryAddr string, opts CrioOptions) *Crio {
 	t.Helper()
 	ct := FindCrioTools(t, tools)
+	if opts.Binary != "" {
+		ct.Crio = opts.Binary
+	}
 	if swept, err := sweepStale(); err != nil {
 		t.Logf("sweeping roots of earlier runs: %v", err)
 	} else if len(swept) > 0 {

@@ -72,3 +72,19 @@ func locateCrio(tools Tools) (CrioTools, []string) {
 	}
 	return ct, missing
 }
+
+// crioPortScript builds crio-kit: CRI-O with crio-trace's kit ported in.
+const crioPortScript = "hack/crio-port.sh"
+
+// CrioKit returns the path of crio-kit, CRI-O v1.34.0 with crio-trace's
+// tracing kit ported in by hack/crio-port, for CrioOptions.Binary. It fails
+// t naming the command that builds it when it is missing.
+func CrioKit(t testing.TB, tools Tools) string {
+	t.Helper()
+	p := filepath.Join(tools.BinDir, "crio-kit")
+	if err := isExecutable(p); err != nil {
+		t.Fatalf("crio-kit (CRI-O + kit) missing: %v\nbuild it (~4.5 min of CPU cold) with:\n  %s\n(or run `sudo make anchors`, which builds it)",
+			err, filepath.Join(tools.RepoRoot, crioPortScript))
+	}
+	return p
+}
