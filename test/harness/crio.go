@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"testing"
 	"time"
 
@@ -45,6 +46,9 @@ type CrioOptions struct {
 	// hack/install-crio.sh builds: CrioKit gives CRI-O with crio-trace's
 	// kit ported in. It takes the same configuration.
 	Binary string
+	// Wrapper is put in front of CRI-O's command line, as
+	// ContainerdOptions.Wrapper is (it must exec CRI-O and keep its pid).
+	Wrapper []string
 }
 
 // crioRootPrefix names CRI-O roots the harness creates under os.TempDir.
@@ -101,11 +105,11 @@ func StartCrio(t testing.TB, tools Tools, registryAddr string, opts CrioOptions)
 		level = "info"
 	}
 	c.env = append(os.Environ(), "PATH="+monitorPath(tools, ct), runcEnv+"="+tools.Runc)
-	c.argv = []string{ct.Crio, "--config", cfgPath, "--config-dir", cfgDir,
+	c.argv = append(slices.Clone(opts.Wrapper), ct.Crio, "--config", cfgPath, "--config-dir", cfgDir,
 		// Hidden flags of CRI-O: the registries configuration to use instead
 		// of /etc/containers/registries.conf{,.d}.
 		"--registries-conf", regConf, "--registries-conf-dir", regDir,
-		"--log-level", level}
+		"--log-level", level)
 	c.launch(t)
 	return c
 }

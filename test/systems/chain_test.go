@@ -7,18 +7,48 @@ import (
 	"github.com/crio-trace/crio-trace/internal/otlpreceiver"
 )
 
+// chain is the path a CRI call takes below kubelet.
+type chain struct {
+	// front says crio-trace sits between kubelet and the runtime.
+	front bool
+	// runtime is the runtime's service.name: "containerd" or "crio".
+	runtime string
+}
+
+// throughCrioTrace is kubelet → crio-trace → containerd, the systems
+// tests' usual chain.
+var throughCrioTrace = chain{front: true, runtime: svcContainerd}
+
+// String names the chain's services.
+func (c chain) String() string {
+	if c.front {
+		return svcKubelet + " → " + svcCrioTrace + " → " + c.runtime
+	}
+	return svcKubelet + " → " + c.runtime
+}
+
+// annotator is the service whose SERVER spans carry the CRI attributes:
+// crio-trace when in front, else the runtime (crio-kit, with the kit).
+func (c chain) annotator() string {
+	if c.front {
+		return svcCrioTrace
+	}
+	return c.runtime
+}
+
 // checkChain asserts, for one CRI call: kubelet's syncPod → kubelet CLIENT
-// → crio-trace SERVER → crio-trace CLIENT → containerd SERVER, each the
-// parent of the next, services as named.
-func checkChain(t *testing.T, spans []otlpreceiver.Span, call string) {
+// → crio-trace SERVER → crio-trace CLIENT → runtime SERVER (or, without
+// crio-trace in front, kubelet CLIENT → runtime SERVER), each the parent of
+// the next, services as named, one span of each.
+func checkChain(t *testing.T, spans []otlpreceiver.Span, call string, c chain) {
 	t.Helper()
-	for _, err := range chainErrors(spans, call) {
+	for _, err := range chainErrors(spans, call, c) {
 		t.Error(err)
 	}
 }
 
 // chainErrors lists every way the chain of call is broken in spans.
-func chainErrors(spans []otlpreceiver.Span, call string) []error {
+func chainErrors(spans []otlpreceiver.Span, call string, c chain) []error {
 	var errs []error
 	byID := map[string]otlpreceiver.Span{}
 	for _, sp := range spans {
@@ -56,7 +86,14 @@ func chainErrors(spans []otlpreceiver.Span, call string) []error {
 		if root.Service != svcKubelet || root.Name != "syncPod" {
 			errs = append(errs, fmt.Errorf("kubelet CLIENT %s: trace root is %s/%q, want kubelet/syncPod", call, root.Service, root.Name))
 		}
-		// Down: crio-trace SERVER → crio-trace CLIENT → containerd SERVER.
+		if !c.front {
+			// Down: the runtime's SERVER span, right below kubelet's.
+			if rs := children(kc, c.runtime, "SERVER"); len(rs) != 1 {
+				errs = append(errs, fmt.Errorf("kubelet CLIENT %s has %d %s SERVER children, want 1", call, len(rs), c.runtime))
+			}
+			continue
+		}
+		// Down: crio-trace SERVER → crio-trace CLIENT → runtime SERVER.
 		srv := children(kc, svcCrioTrace, "SERVER")
 		if len(srv) != 1 {
 			errs = append(errs, fmt.Errorf("kubelet CLIENT %s has %d crio-trace SERVER children, want 1", call, len(srv)))
@@ -72,8 +109,8 @@ func chainErrors(spans []otlpreceiver.Span, call string) []error {
 			errs = append(errs, fmt.Errorf("crio-trace SERVER %s has %d crio-trace CLIENT descendants, want 1", call, len(fwd)))
 			continue
 		}
-		if ctd := children(fwd[0], svcContainerd, "SERVER"); len(ctd) != 1 {
-			errs = append(errs, fmt.Errorf("crio-trace CLIENT %s has %d containerd SERVER children, want 1", call, len(ctd)))
+		if rs := children(fwd[0], c.runtime, "SERVER"); len(rs) != 1 {
+			errs = append(errs, fmt.Errorf("crio-trace CLIENT %s has %d %s SERVER children, want 1", call, len(rs), c.runtime))
 		}
 	}
 	return errs

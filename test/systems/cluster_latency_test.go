@@ -104,7 +104,7 @@ func (c *cluster) switchMode(t *testing.T, crioTrace []string) {
 	}
 	direct := filepath.Join(c.kubeletDropIns, "60-direct.conf")
 	if crioTrace == nil {
-		body := "apiVersion: kubelet.config.k8s.io/v1beta1\nkind: KubeletConfiguration\ncontainerRuntimeEndpoint: " + c.ctd.Endpoint() + "\n"
+		body := "apiVersion: kubelet.config.k8s.io/v1beta1\nkind: KubeletConfiguration\ncontainerRuntimeEndpoint: " + c.runtime.Endpoint() + "\n"
 		if err := os.WriteFile(direct, []byte(body), 0o644); err != nil {
 			t.Fatal(err)
 		}

@@ -94,7 +94,7 @@ func startCluster(t *testing.T, o clusterOptions) *cluster {
 			}
 			return s, err
 		}})
-	c.layout.Containerd = c.ctd.Endpoint()
+	c.layout.Containerd = c.runtime.Endpoint()
 	c.cp = startControlPlane(t, c.st, r, c.layout)
 
 	argv, err := r.crioTraceCommand(c.layout, c.st.CrioTrace)
@@ -164,7 +164,7 @@ func (c *cluster) startKubelet(t *testing.T) kubelet {
 
 // logs lists the log files of every program of the cluster.
 func (c *cluster) logs() []string {
-	out := append(c.cp.logs(), c.daemon.LogPath(), c.kubelet.LogPath(), c.ctd.LogPath())
+	out := append(c.cp.logs(), c.daemon.LogPath(), c.kubelet.LogPath(), c.runtime.LogPath())
 	return append(out, c.b.logs...)
 }
 

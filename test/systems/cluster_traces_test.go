@@ -134,7 +134,7 @@ func checkPodChain(t *testing.T, x *spanIndex, pod string) {
 		calls = append(calls, "runtime.v1.ImageService/PullImage")
 	}
 	for _, call := range calls {
-		for _, err := range chainErrors(trace, call) {
+		for _, err := range chainErrors(trace, call, throughCrioTrace) {
 			t.Errorf("%s: %v", call, err)
 		}
 	}

@@ -97,7 +97,7 @@ func TestChainErrors(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			errs := chainErrors(tc.mutate(decodeChain(t)), call)
+			errs := chainErrors(tc.mutate(decodeChain(t)), call, throughCrioTrace)
 			if tc.wantErr == "" {
 				if len(errs) > 0 {
 					t.Errorf("chainErrors() = %v, want none", errs)
@@ -110,6 +110,45 @@ func TestChainErrors(t *testing.T) {
 				}
 			}
 			t.Errorf("chainErrors() = %v, want one containing %q", errs, tc.wantErr)
+		})
+	}
+}
+
+func TestChainErrorsDirect(t *testing.T) {
+	const call = "runtime.v1.RuntimeService/CreateContainer"
+	direct := chain{runtime: "crio"}
+	sp := func(id, parent, svc, kind, name string) otlpreceiver.Span {
+		return otlpreceiver.Span{TraceID: "t", SpanID: id, ParentSpanID: parent, Service: svc, Kind: kind, Name: name}
+	}
+	whole := func() []otlpreceiver.Span {
+		return []otlpreceiver.Span{
+			sp("1", "", svcKubelet, "INTERNAL", "syncPod"),
+			sp("2", "1", svcKubelet, "CLIENT", call),
+			sp("3", "2", "crio", "SERVER", call),
+		}
+	}
+	if errs := chainErrors(whole(), call, direct); len(errs) > 0 {
+		t.Errorf("whole direct chain: chainErrors() = %v, want none", errs)
+	}
+	tests := []struct {
+		name  string
+		spans []otlpreceiver.Span
+		want  string
+	}{
+		{"runtime span missing", whole()[:2], "0 crio SERVER children"},
+		{"a duplicate SERVER span", append(whole(), sp("4", "2", "crio", "SERVER", call)), "2 crio SERVER children"},
+		{"crio-trace expected in front", whole(), "crio-trace SERVER children"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			c := direct
+			if tc.name == "crio-trace expected in front" {
+				c.front = true
+			}
+			errs := chainErrors(tc.spans, call, c)
+			if len(errs) != 1 || !strings.Contains(errs[0].Error(), tc.want) {
+				t.Errorf("chainErrors() = %v, want one error containing %q", errs, tc.want)
+			}
 		})
 	}
 }

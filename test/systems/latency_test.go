@@ -40,9 +40,9 @@ func TestPodStartLatency(t *testing.T) {
 	var report strings.Builder
 	for i, m := range modes {
 		t.Run(m.name, func(t *testing.T) {
-			endpoint := s.ctd.Endpoint()
+			endpoint := s.runtime.Endpoint()
 			if m.daemon {
-				endpoint = startDaemon(t, s.st, s.ctd.Endpoint(), s.b.CollectorOTLP, m.tracing).endpoint()
+				endpoint = startDaemon(t, s.st, s.runtime.Endpoint(), s.b.CollectorOTLP, m.tracing).endpoint()
 			}
 			k := startKubelet(t, s.st, s.ns, kubeletOptions{Runtime: endpoint, OTLP: s.b.CollectorOTLP})
 			// One pod first, not counted: the first pod after kubelet starts

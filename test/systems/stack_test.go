@@ -20,8 +20,8 @@ import (
 const busyboxRef = "/busybox:1.36"
 
 // stack is everything below kubelet: the back ends, the registry, the
-// node's mount namespace and the traced containerd in it, plus what the
-// run must clean up after.
+// node's mount namespace and the traced runtime in it (containerd unless
+// stackOptions say otherwise), plus what the run must clean up after.
 type stack struct {
 	ht       harness.Tools
 	st       systemTools
@@ -31,7 +31,7 @@ type stack struct {
 	// its credentials.
 	authRegistry authRegistry
 	ns           nodeNamespace
-	ctd          *harness.Containerd
+	runtime      harness.Runtime
 	rt           runtimeapi.RuntimeServiceClient
 	im           runtimeapi.ImageServiceClient
 
@@ -50,7 +50,18 @@ type stackOptions struct {
 	// authRegistry puts a registry asking for basic auth in front of the
 	// harness's, and lets containerd pull from it.
 	authRegistry bool
+	// runtime is the runtime below kubelet: "" for upstream containerd,
+	// runtimeCrio for stock CRI-O v1.34.0, runtimeCrioKit for CRI-O with
+	// crio-trace's kit ported in (hack/crio-port.sh). CRI-O exports every
+	// span of its own to the collector, as containerd does.
+	runtime string
 }
+
+// The CRI-O runtimes of stackOptions.runtime.
+const (
+	runtimeCrio    = "crio"
+	runtimeCrioKit = "crio-kit"
+)
 
 // startStack brings up the back ends, the node namespace and containerd in
 // it, and registers, first so that it runs last, the check that the host is
@@ -68,8 +79,8 @@ func startStack(t *testing.T, o stackOptions) *stack {
 		s.mu.Unlock()
 		removeCgroups(t, ids, before)
 		var own []string
-		if s.ctd != nil {
-			own = append(own, s.ctd.Root())
+		if s.runtime != nil {
+			own = append(own, s.runtime.Root())
 		}
 		checkHost(t, before, own)
 		// The run's processes name its directories on their command lines
@@ -91,6 +102,10 @@ func startStack(t *testing.T, o stackOptions) *stack {
 	})
 	s.b = startBackends(t, st, o.tap)
 	s.registry = harness.StartRegistry(t, ht)
+	if o.runtime != "" {
+		s.startCrio(t, o)
+		return s
+	}
 	opts := harness.ContainerdOptions{Binary: st.Containerd, ExtraConfig: harness.TracingConfig(s.b.CollectorOTLP)}
 	if o.containerdTracing != nil {
 		ts, err := o.containerdTracing(s.b.CollectorOTLP)
@@ -105,9 +120,30 @@ func startStack(t *testing.T, o stackOptions) *stack {
 	}
 	s.ns = startNodeNamespace(t, st)
 	opts.Wrapper = s.ns.enter()
-	s.ctd = harness.StartContainerdWith(t, ht, s.registry, opts)
-	s.rt, s.im = s.ctd.Dial(t)
+	s.runtime = harness.StartContainerdWith(t, ht, s.registry, opts)
+	s.rt, s.im = s.runtime.Dial(t)
 	return s
+}
+
+// startCrio starts CRI-O (stock or with the kit, as o says) in the node
+// namespace, its own tracing exporting every span to the collector.
+func (s *stack) startCrio(t *testing.T, o stackOptions) {
+	t.Helper()
+	if o.authRegistry || o.containerdTracing != nil {
+		t.Fatalf("stackOptions: authRegistry and containerdTracing are for containerd, not %s", o.runtime)
+	}
+	opts := harness.CrioOptions{Tracing: s.b.CollectorOTLP}
+	switch o.runtime {
+	case runtimeCrio:
+	case runtimeCrioKit:
+		opts.Binary = harness.CrioKit(t, s.ht)
+	default:
+		t.Fatalf("stackOptions.runtime %q: want %q, %q or empty (containerd)", o.runtime, runtimeCrio, runtimeCrioKit)
+	}
+	s.ns = startNodeNamespace(t, s.st)
+	opts.Wrapper = s.ns.enter()
+	s.runtime = harness.StartCrio(t, s.ht, s.registry, opts)
+	s.rt, s.im = s.runtime.Dial(t)
 }
 
 // rememberAll records the ids of every sandbox and container containerd

@@ -1,17 +1,13 @@
 package systems_test
 
 import (
-	"bytes"
 	"fmt"
-	"os"
-	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/crio-trace/crio-trace/internal/otlpreceiver"
-	"github.com/crio-trace/crio-trace/internal/waterfall"
 )
 
 // Services as the three programs name themselves.
@@ -34,7 +30,7 @@ var creationCalls = []string{
 // metrics in Prometheus.
 func TestSystems(t *testing.T) {
 	s := startStack(t, stackOptions{})
-	d := startDaemon(t, s.st, s.ctd.Endpoint(), s.b.CollectorOTLP, true)
+	d := startDaemon(t, s.st, s.runtime.Endpoint(), s.b.CollectorOTLP, true)
 	k := startKubelet(t, s.st, s.ns, kubeletOptions{Runtime: d.endpoint(), OTLP: s.b.CollectorOTLP})
 	ctx := t.Context()
 
@@ -56,39 +52,33 @@ func TestSystems(t *testing.T) {
 	}
 	t.Logf("pod %s torn down after its manifest was removed", full)
 
-	spans := waitForTrace(t, s.b.JaegerQuery, full)
+	spans := waitForTrace(t, s.b.JaegerQuery, full, throughCrioTrace)
+	checkChains(t, spans, throughCrioTrace)
+	t.Run("pod attributes on crio-trace's spans", func(t *testing.T) { checkPodAttributes(t, spans, full, throughCrioTrace) })
+	t.Run("zipkin copy", func(t *testing.T) { checkZipkinCopy(t, s.b.ZipkinJaegerQuery, spans[0].TraceID) })
+	t.Run("prometheus span metrics", func(t *testing.T) { checkSpanMetrics(t, s.b.PrometheusAPI) })
+
+	keepWaterfall(t, s, spans, "kubelet → crio-trace → containerd: "+full, "waterfall.html")
+}
+
+// checkChains checks c for every creation call, and for PullImage when
+// kubelet pulled in this trace.
+func checkChains(t *testing.T, spans []otlpreceiver.Span, c chain) {
+	t.Helper()
 	for _, call := range creationCalls {
-		t.Run("chain "+call, func(t *testing.T) { checkChain(t, spans, call) })
+		t.Run("chain "+call, func(t *testing.T) { checkChain(t, spans, call, c) })
 	}
 	if slices.ContainsFunc(spans, func(sp otlpreceiver.Span) bool {
 		return sp.Service == svcKubelet && sp.Name == "runtime.v1.ImageService/PullImage"
 	}) {
-		t.Run("chain PullImage", func(t *testing.T) { checkChain(t, spans, "runtime.v1.ImageService/PullImage") })
+		t.Run("chain PullImage", func(t *testing.T) { checkChain(t, spans, "runtime.v1.ImageService/PullImage", c) })
 	}
-	t.Run("pod attributes on crio-trace's spans", func(t *testing.T) { checkPodAttributes(t, spans, full) })
-	t.Run("zipkin copy", func(t *testing.T) { checkZipkinCopy(t, s.b.ZipkinJaegerQuery, spans[0].TraceID) })
-	t.Run("prometheus span metrics", func(t *testing.T) { checkSpanMetrics(t, s.b.PrometheusAPI) })
-
-	var text bytes.Buffer
-	if err := waterfall.Text(&text, spans, waterfall.Options{}); err != nil {
-		t.Fatalf("rendering the waterfall: %v", err)
-	}
-	t.Logf("trace %s:\n%s", spans[0].TraceID, text.String())
-	var html bytes.Buffer
-	if err := waterfall.HTML(&html, spans, "kubelet → crio-trace → containerd: "+full); err != nil {
-		t.Fatalf("rendering the HTML waterfall: %v", err)
-	}
-	out := filepath.Join(s.artifactDir(t), "waterfall.html")
-	if err := os.WriteFile(out, html.Bytes(), 0o644); err != nil {
-		t.Fatalf("keeping the waterfall: %v", err)
-	}
-	t.Logf("waterfall kept at %s", out)
 }
 
 // waitForTrace polls Jaeger until kubelet's syncPod trace of the pod holds
-// containerd's spans for every creation call (containerd batches for ~5 s),
+// the runtime's spans for every creation call (runtimes batch for ~5 s),
 // and returns it.
-func waitForTrace(t *testing.T, jaeger, fullPod string) []otlpreceiver.Span {
+func waitForTrace(t *testing.T, jaeger, fullPod string, c chain) []otlpreceiver.Span {
 	t.Helper()
 	var found []otlpreceiver.Span
 	var seen int
@@ -101,13 +91,13 @@ func waitForTrace(t *testing.T, jaeger, fullPod string) []otlpreceiver.Span {
 		for _, tr := range traces {
 			spans := toSpans(tr)
 			if !slices.ContainsFunc(spans, func(sp otlpreceiver.Span) bool {
-				return sp.Service == svcCrioTrace && sp.Name == creationCalls[0] && sp.Attributes["k8s.pod.name"] == fullPod
+				return sp.Service == c.annotator() && sp.Name == creationCalls[0] && sp.Attributes["k8s.pod.name"] == fullPod
 			}) {
 				continue
 			}
 			complete := true
 			for _, call := range creationCalls {
-				if !slices.ContainsFunc(spans, func(sp otlpreceiver.Span) bool { return sp.Service == svcContainerd && sp.Name == call }) {
+				if !slices.ContainsFunc(spans, func(sp otlpreceiver.Span) bool { return sp.Service == c.runtime && sp.Name == call }) {
 					complete = false
 				}
 			}
@@ -124,20 +114,21 @@ func waitForTrace(t *testing.T, jaeger, fullPod string) []otlpreceiver.Span {
 	return found
 }
 
-// checkPodAttributes: crio-trace's spans for the pod's creation carry the
-// pod's name and namespace, its uid, and the container's name.
-func checkPodAttributes(t *testing.T, spans []otlpreceiver.Span, fullPod string) {
+// checkPodAttributes: the SERVER spans of the pod's creation that carry
+// CRI attributes (crio-trace's, or crio-kit's without crio-trace in front)
+// hold the pod's name and namespace, its uid, and the container's name.
+func checkPodAttributes(t *testing.T, spans []otlpreceiver.Span, fullPod string, c chain) {
 	t.Helper()
 	want := map[string]string{"k8s.pod.name": fullPod, "k8s.namespace.name": "default"}
 	for _, call := range creationCalls {
 		var attrs map[string]string
 		for _, sp := range spans {
-			if sp.Service == svcCrioTrace && sp.Kind == "SERVER" && sp.Name == call {
+			if sp.Service == c.annotator() && sp.Kind == "SERVER" && sp.Name == call {
 				attrs = sp.Attributes
 			}
 		}
 		if attrs == nil {
-			t.Errorf("no crio-trace SERVER span %s", call)
+			t.Errorf("no %s SERVER span %s", c.annotator(), call)
 			continue
 		}
 		for k, v := range want {
