@@ -186,7 +186,11 @@ func (c *Crio) Stop(t testing.TB) {
 	t.Helper()
 	c.stopped = true
 	start := time.Now()
-	if err := c.proc.Stop(crioStopGrace); err != nil {
+	stacks, err := stopCrio(c.proc, crioStacksAfter, crioStopGrace)
+	if stacks != "" {
+		t.Logf("CRI-O was slow to exit after SIGTERM; its goroutines %s after it:\n%s", crioStacksAfter, stacks)
+	}
+	if err != nil {
 		t.Fatalf("stopping CRI-O: %v", err)
 	}
 	t.Logf("CRI-O (pid %d) stopped in %s", c.proc.Pid(), time.Since(start).Round(time.Millisecond))

@@ -31,8 +31,12 @@ func (c *Crio) cleanup(t testing.TB) {
 		} else if err := c.removeAll(context.Background()); err != nil {
 			t.Errorf("removing pods and containers: %v", err)
 		}
-		if err := c.proc.Stop(crioStopGrace); err != nil {
+		stacks, err := stopCrio(c.proc, crioStacksAfter, crioStopGrace)
+		if err != nil {
 			t.Errorf("stopping CRI-O: %v", err)
+		}
+		if stacks != "" {
+			t.Logf("CRI-O was slow to exit after SIGTERM; its goroutines %s after it:\n%s", crioStacksAfter, stacks)
 		}
 		if t.Failed() {
 			t.Logf("CRI-O log %s (tail):\n%s", c.LogPath(), c.proc.Tail(60))
