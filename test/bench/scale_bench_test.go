@@ -8,6 +8,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"testing"
+	"time"
 )
 
 // scaleSizes are the node sizes of BenchmarkScale: how many pods, each
@@ -39,51 +40,74 @@ var listRPCs = []listRPC{
 // BenchmarkScale shows how the cost of kubelet's list calls grows with the
 // node: ListContainers and ListPodSandbox (no filter, as kubelet's PLEG and
 // its housekeeping call them) with 10, 100 and 1,000 pods of one container
-// each, tracing off (b-off) and on (c-on), the server in its own process.
-// Besides ns/op it reports what the server spent per call
-// (server-cpu-ns/op, server-allocs/op, server-B/op) and the size of its
-// attribute index (index-sandboxes, index-containers), which holds every
-// pod and container the benchmark created. What tracing adds per call
-// (c-on minus b-off) must not grow with the node: the span's attributes come
-// from the request, not from the containers listed, and the index is read
-// by id.
+// each, on crio-trace with tracing off (b-off) and on (c-on), each server
+// in its own process holding the same pods. As in BenchmarkPair, one loop
+// makes each call on both stacks, rotating who goes first, so a neighbour's
+// burst lands on both alike. Per stack letter X it reports the wall time
+// per call (X-ns/op) and what the server spent per call (X-cpu-ns/op,
+// X-allocs/op, X-B/op, the export of the loop's spans included: both
+// servers are flushed before the meter stops), and the size of the
+// attribute index (index-containers), which holds every pod and container
+// created. What tracing adds per call (c minus b) must not grow with the
+// node: the span's attributes come from the request, not from the
+// containers listed, and the index is read by id.
 func BenchmarkScale(b *testing.B) {
 	for _, n := range scaleSizes {
-		for _, name := range scaleStacks {
-			b.Run(fmt.Sprintf("containers=%d/stack=%s", n, name), func(b *testing.B) {
+		b.Run(fmt.Sprintf("containers=%d", n), func(b *testing.B) {
+			ctx := quiet(b.Context())
+			sts := make([]*stack, len(scaleStacks))
+			ks := make([]*kubelet, len(scaleStacks))
+			procs := make([]*child, len(scaleStacks))
+			for i, name := range scaleStacks {
 				s := stackByName(b, name)
-				st := s.start(b)
-				k := st.connect(b, s.sampled)
-				ctx := quiet(b.Context())
-				if err := populate(ctx, k, n); err != nil {
+				sts[i] = s.start(b)
+				procs[i] = sts[i].proc
+				ks[i] = sts[i].connect(b, s.sampled)
+				if err := populate(ctx, ks[i], n); err != nil {
 					b.Fatalf("creating %d pods on %s: %v", n, name, err)
 				}
-				sandboxes, containers := st.index(b)
-				if sandboxes != n || containers != n {
-					b.Fatalf("%s: index holds %d sandboxes and %d containers after creating %d of each", name, sandboxes, containers, n)
+				if sb, c := sts[i].index(b); sb != n || c != n {
+					b.Fatalf("%s: index holds %d sandboxes and %d containers after creating %d of each", name, sb, c, n)
 				}
-				for _, l := range listRPCs {
-					b.Run("rpc="+l.name, func(b *testing.B) {
-						m := newMeter(st.proc)
-						m.start(b)
-						b.ResetTimer()
-						for b.Loop() {
-							got, err := l.call(ctx, k)
+			}
+			for _, l := range listRPCs {
+				b.Run("rpc="+l.name, func(b *testing.B) {
+					for _, st := range sts {
+						flush(b, st) // the spans of the set-up are not measured
+					}
+					spent := make([]time.Duration, len(sts))
+					m := newMeter(procs...)
+					m.start(b)
+					b.ResetTimer()
+					for it := range b.N {
+						for j := range sts {
+							side := (it + j) % len(sts)
+							t0 := time.Now()
+							got, err := l.call(ctx, ks[side])
 							if err != nil {
-								b.Fatalf("%s on %s: %v", l.name, name, err)
+								b.Fatalf("%s on %s: %v", l.name, scaleStacks[side], err)
 							}
+							spent[side] += time.Since(t0)
 							if got != n {
-								b.Fatalf("%s on %s returned %d items, want %d", l.name, name, got, n)
+								b.Fatalf("%s on %s returned %d items, want %d", l.name, scaleStacks[side], got, n)
 							}
 						}
-						b.StopTimer()
-						m.stop(b)[0].report(b, "server", b.N)
-						b.ReportMetric(float64(sandboxes), "index-sandboxes")
-						b.ReportMetric(float64(containers), "index-containers")
-					})
-				}
-			})
-		}
+					}
+					b.StopTimer()
+					for _, st := range sts {
+						flush(b, st)
+					}
+					use := m.stop(b)
+					for i, name := range scaleStacks {
+						b.ReportMetric(float64(spent[i])/float64(b.N), letter(name)+"-ns/op")
+						use[i].report(b, letter(name), b.N)
+					}
+					_, c := sts[len(sts)-1].index(b)
+					b.ReportMetric(float64(c), "index-containers")
+					b.ReportMetric(loadAvg(), "load-avg")
+				})
+			}
+		})
 	}
 }
 

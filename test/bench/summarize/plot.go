@@ -27,10 +27,11 @@ func plotCharts(res results) []chart {
 				name := rpc + " tracing " + map[string]string{"b-off": "off", "c-on": "on"}[stack]
 				lat := series{name: name, color: rpcColors[rpc], dashed: stack == "b-off"}
 				al := lat
+				x := stack[:1] // the stack's letter, as BenchmarkScale names its units
 				for _, n := range scaleSizes {
-					units := res[scaleName(n, stack, rpc)]
-					lat.points = append(lat.points, point{float64(n), median(units["ns/op"]) / 1e3})
-					al.points = append(al.points, point{float64(n), median(units["server-allocs/op"])})
+					units := res[scaleName(n, rpc)]
+					lat.points = append(lat.points, point{float64(n), median(units[x+"-ns/op"]) / 1e3})
+					al.points = append(al.points, point{float64(n), median(units[x+"-allocs/op"])})
 				}
 				latency.series = append(latency.series, lat)
 				allocs.series = append(allocs.series, al)

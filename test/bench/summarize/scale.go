@@ -13,9 +13,10 @@ var (
 	clientCounts = []int{1, 4, 8}
 )
 
-// scaleName is BenchmarkScale's result name for size, stack and rpc.
-func scaleName(size int, stack, rpc string) string {
-	return fmt.Sprintf("Scale/containers=%d/stack=%s/rpc=%s", size, stack, rpc)
+// scaleName is BenchmarkScale's result name for size and rpc; its units
+// are per stack letter (b: tracing off, c: on), as BenchmarkPair's.
+func scaleName(size int, rpc string) string {
+	return fmt.Sprintf("Scale/containers=%d/rpc=%s", size, rpc)
 }
 
 // clientsName is BenchmarkExportClients's result name for n clients.
@@ -29,23 +30,24 @@ func (r *reporter) scaleSection() {
 		return
 	}
 	r.printf("## How cost grows with the node (BenchmarkScale)\n\n")
-	r.printf("kubelet's list calls (no filter) with 10, 100 and 1,000 pods of one container each, crio-trace with tracing off (b) and on (c, sampled, exporting), ")
-	r.printf("the server in its own process; \"index\" is what its attribute index held (one sandbox and one container per pod). ")
-	r.printf("\"c−b allocs\" is what tracing adds per call in the server: flat across sizes means O(1) per call, not per container.\n\n")
-	r.printf("| rpc | containers | index | b wall | c wall | c/b | b server CPU | c server CPU | b allocs | c allocs | c−b allocs | c−b B |\n")
+	r.printf("kubelet's list calls (no filter) with 10, 100 and 1,000 pods of one container each, on crio-trace with tracing off (b) and on (c, sampled, exporting), ")
+	r.printf("each server its own process holding the same pods, one loop, call for call; \"index\" is what the attribute index held (one sandbox and one container per pod). ")
+	r.printf("Server figures include exporting the loop's spans. \"c−b allocs\" is what tracing adds per call in the server: flat across sizes means O(1) per call, not per container.\n\n")
+	r.printf("| rpc | containers | index | b wall | c wall | c/b wall | b server CPU | c server CPU | b allocs | c allocs | c−b allocs | c−b B |\n")
 	r.printf("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n")
 	for _, rpc := range scaleRPCs {
 		for _, n := range scaleSizes {
-			b, c := scaleName(n, "b-off", rpc), scaleName(n, "c-on", rpc)
-			if r.res[b] == nil || r.res[c] == nil {
+			x := scaleName(n, rpc)
+			u := r.res[x]
+			if u == nil {
 				continue
 			}
-			r.printf("| %s | %d | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n", rpc, n, num(r.med(c, "index-containers")),
-				r.timed(b, "ns/op"), r.timed(c, "ns/op"), ranged(ratios(r.res[c]["ns/op"], r.res[b]["ns/op"]), 0),
-				r.timed(b, "server-cpu-ns/op"), r.timed(c, "server-cpu-ns/op"),
-				num(r.med(b, "server-allocs/op")), num(r.med(c, "server-allocs/op")),
-				signed(r.med(c, "server-allocs/op")-r.med(b, "server-allocs/op")),
-				signed(r.med(c, "server-B/op")-r.med(b, "server-B/op")))
+			r.printf("| %s | %d | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n", rpc, n, num(r.med(x, "index-containers")),
+				r.timed(x, "b-ns/op"), r.timed(x, "c-ns/op"), ranged(ratios(u["c-ns/op"], u["b-ns/op"]), 0),
+				r.timed(x, "b-cpu-ns/op"), r.timed(x, "c-cpu-ns/op"),
+				num(r.med(x, "b-allocs/op")), num(r.med(x, "c-allocs/op")),
+				signed(median(differences(u["c-allocs/op"], u["b-allocs/op"]))),
+				signed(median(differences(u["c-B/op"], u["b-B/op"]))))
 		}
 	}
 	r.printf("\n")
@@ -66,8 +68,8 @@ func (r *reporter) exportClientsSection() {
 		if r.res[name] == nil {
 			continue
 		}
-		r.printf("| %d | %s | %s | %.1f%% | %s | %s |\n", n, num(r.med(name, "received-spans/s")), num(r.med(name, "calls/s")),
-			r.med(name, "lost-%"), r.timed(name, "server-cpu-ns/op"), num(r.med(name, "server-allocs/op")))
+		r.printf("| %d | %s | %s | %s | %s | %s |\n", n, num(r.med(name, "received-spans/s")), num(r.med(name, "calls/s")),
+			pct(r.med(name, "lost-%")), r.timed(name, "server-cpu-ns/op"), num(r.med(name, "server-allocs/op")))
 	}
 	r.printf("\n")
 }
@@ -119,6 +121,14 @@ func mb(x float64) string {
 		return "–"
 	}
 	return fmt.Sprintf("%.1f MB", x/1e6)
+}
+
+// pct formats a percentage.
+func pct(x float64) string {
+	if x != x {
+		return "–"
+	}
+	return fmt.Sprintf("%.1f%%", x)
 }
 
 // cpuShare formats CPU nanoseconds per second as a share of one core.
