@@ -104,12 +104,12 @@ func (r *reporter) startupSection() {
 	r.printf("## Start-up and idle (BenchmarkStartup, BenchmarkIdle)\n\n")
 	r.printf("The real crio-trace binary (embedded runtime): time from its exec to its first CRI Version answer (goal ≤ 100 ms), ")
 	r.printf("its RSS then, and its RSS and CPU after 5 s idle (goal ≤ 30 MB); tracing on exports to a receiver on 127.0.0.1.\n\n")
-	r.printf("| tracing | exec → Version | RSS at serve | RSS after 5 s idle | CPU while idle |\n|---|---:|---:|---:|---:|\n")
+	r.printf("| tracing | exec → Version | CPU used until then | RSS at serve | RSS after 5 s idle | CPU while idle |\n|---|---:|---:|---:|---:|---:|\n")
 	for _, mode := range []string{"off", "on"} {
 		s := "Startup/tracing=" + mode
 		serve := r.med(s, "serve-ns")
 		rss := r.med("Idle", mode+"-rss-B")
-		r.printf("| %s | %s%s | %s | %s%s | %s |\n", mode, r.timed(s, "serve-ns"), mark(serve, startupTarget),
+		r.printf("| %s | %s%s | %s | %s | %s%s | %s |\n", mode, r.timed(s, "serve-ns"), mark(serve, startupTarget), r.timed(s, "cpu-to-serve-ns"),
 			mb(r.med(s, "rss-at-serve-B")), mb(rss), mark(rss, idleRSSTarget), cpuShare(r.med("Idle", mode+"-idle-cpu-ns/s")))
 	}
 	r.printf("\n")
