@@ -11,8 +11,9 @@ var rpcColors = map[string]string{"ListContainers": "#1f77b4", "ListPodSandbox":
 
 // plotCharts builds the growth plot of docs/perf-scaling.svg from
 // BenchmarkScale and BenchmarkExportClients results (medians across runs):
-// list latency and the server's allocations per call against the number of
-// containers, tracing off and on, and spans per second at the receiver
+// list latency against the number of containers, tracing off and on; the
+// server's allocations per call that tracing adds (run by run, on − off),
+// which must stay flat; and spans per second at the receiver
 // against the number of clients. It returns no charts when neither
 // benchmark is in res.
 func plotCharts(res results) []chart {
@@ -20,24 +21,25 @@ func plotCharts(res results) []chart {
 	if hasPrefix(res, "Scale/") {
 		latency := chart{title: "List latency vs node size", xLabel: "pods (one container each)", yLabel: "µs per call (wall)",
 			logX: true, yFormat: func(y float64) string { return fmt.Sprintf("%g", y) }}
-		allocs := chart{title: "Server allocations per call", xLabel: "pods (one container each)", yLabel: "allocs per call (server)",
+		added := chart{title: "Allocations tracing adds per call", xLabel: "pods (one container each)", yLabel: "server allocs per call, on − off",
 			logX: true, yFormat: func(y float64) string { return fmt.Sprintf("%g", y) }}
 		for _, rpc := range scaleRPCs {
 			for _, stack := range []string{"b-off", "c-on"} {
-				name := rpc + " tracing " + map[string]string{"b-off": "off", "c-on": "on"}[stack]
-				lat := series{name: name, color: rpcColors[rpc], dashed: stack == "b-off"}
-				al := lat
+				lat := series{name: rpc + " tracing " + map[string]string{"b-off": "off", "c-on": "on"}[stack], color: rpcColors[rpc], dashed: stack == "b-off"}
 				x := stack[:1] // the stack's letter, as BenchmarkScale names its units
 				for _, n := range scaleSizes {
-					units := res[scaleName(n, rpc)]
-					lat.points = append(lat.points, point{float64(n), median(units[x+"-ns/op"]) / 1e3})
-					al.points = append(al.points, point{float64(n), median(units[x+"-allocs/op"])})
+					lat.points = append(lat.points, point{float64(n), median(res[scaleName(n, rpc)][x+"-ns/op"]) / 1e3})
 				}
 				latency.series = append(latency.series, lat)
-				allocs.series = append(allocs.series, al)
 			}
+			d := series{name: rpc, color: rpcColors[rpc]}
+			for _, n := range scaleSizes {
+				u := res[scaleName(n, rpc)]
+				d.points = append(d.points, point{float64(n), median(differences(u["c-allocs/op"], u["b-allocs/op"]))})
+			}
+			added.series = append(added.series, d)
 		}
-		out = append(out, latency, allocs)
+		out = append(out, latency, added)
 	}
 	if hasPrefix(res, "ExportClients/") {
 		thr := chart{title: "Export throughput vs clients", xLabel: "concurrent kubelet clients", yLabel: "spans/s at the receiver",
