@@ -115,7 +115,7 @@ crio-port: ## port the tracing kit into CRI-O v1.34.0 (hack/crio-port), build it
 bench: ## the benchmark suite, side by side, summarised with ratios
 	mkdir -p $(BIN)
 	$(GO) test -run '^$$' -bench . -benchmem -count $(BENCHCOUNT) -timeout 60m ./test/bench/ | tee $(BIN)/bench.txt
-	$(GO) run ./test/bench/summarize < $(BIN)/bench.txt
+	$(GO) run ./test/bench/summarize -svg docs/perf-scaling.svg < $(BIN)/bench.txt
 	$(GO) run $(BENCHSTAT) -col /stack $(BIN)/bench.txt || echo "benchstat could not run; the summary above stands on its own"
 
 bench-smoke: skipreport ## every benchmark once, so none can rot (no timing is asserted; BenchmarkForward runs in make e2e)

@@ -68,6 +68,11 @@ func New(backend Backend, opts Options) *Server {
 	return s
 }
 
+// IndexLen returns how many sandboxes and containers the Server's attribute
+// index holds (criattrs.Annotator.IndexLen): the names behind the ids that
+// later calls carry alone, bounded by criattrs.DefaultIndexLimit each.
+func (s *Server) IndexLen() (sandboxes, containers int) { return s.attrs.IndexLen() }
+
 // Passthrough is a Backend that can serve both CRI services itself,
 // passing each call on without decoding it (forward mode,
 // internal/runtime/forward). A Server registers such a backend in its

@@ -112,3 +112,31 @@ func TestObserveRecordsOnTheSpan(t *testing.T) {
 		}
 	}
 }
+
+// TestIndexLen: IndexLen counts what Observe taught the index and drops
+// back to zero once the pod is removed, and never passes the limit.
+func TestIndexLen(t *testing.T) {
+	const limit = 3
+	a := New(limit)
+	ctx := context.Background()
+	check := func(step string, wantSandboxes, wantContainers int) {
+		t.Helper()
+		if sb, c := a.IndexLen(); sb != wantSandboxes || c != wantContainers {
+			t.Fatalf("%s: IndexLen = %d sandboxes, %d containers; want %d, %d", step, sb, c, wantSandboxes, wantContainers)
+		}
+	}
+	check("new", 0, 0)
+	for i := range limit + 2 {
+		sb, c := "sb-"+string(rune('a'+i)), "c-"+string(rune('a'+i))
+		a.Observe(ctx, &runtimeapi.RunPodSandboxRequest{Config: &runtimeapi.PodSandboxConfig{
+			Metadata: &runtimeapi.PodSandboxMetadata{Name: sb}}}, &runtimeapi.RunPodSandboxResponse{PodSandboxId: sb})
+		a.Observe(ctx, &runtimeapi.CreateContainerRequest{PodSandboxId: sb, Config: &runtimeapi.ContainerConfig{
+			Metadata: &runtimeapi.ContainerMetadata{Name: c}}}, &runtimeapi.CreateContainerResponse{ContainerId: c})
+	}
+	check("past the limit", limit, limit)
+	for i := range limit + 2 {
+		sb := "sb-" + string(rune('a'+i))
+		a.Observe(ctx, &runtimeapi.RemovePodSandboxRequest{PodSandboxId: sb}, &runtimeapi.RemovePodSandboxResponse{})
+	}
+	check("every pod removed", 0, 0)
+}

@@ -24,13 +24,18 @@
 //	BenchmarkExport          spans/s the exporter sustains to a local receiver, and drops past it
 //	BenchmarkHeapCollectorDown heap growth over many RPCs with the collector down
 //	BenchmarkForward         forward mode against a real containerd (root; skips loudly otherwise)
+//	BenchmarkScale           ListContainers/ListPodSandbox with 10, 100, 1,000 pods, tracing off vs on
+//	BenchmarkExportClients   spans/s reaching the receiver with 1, 4 and 8 kubelet clients
+//	BenchmarkChurn           server RSS and attribute index after b.N pods created and removed
+//	BenchmarkStartup         exec of the real crio-trace binary to its first Version answer
+//	BenchmarkIdle            the real binary's RSS and CPU after 5 s idle, tracing off and on
 //
 // TestStacks checks each stack is wired as its name says, so the ratios
 // compare what they claim to. Run the whole suite and the ratio tables with
 // `make bench`, which is
 //
 //	go test -run '^$' -bench . -benchmem -count 6 -timeout 60m ./test/bench/ | tee bin/bench.txt
-//	go run ./test/bench/summarize < bin/bench.txt
+//	go run ./test/bench/summarize -svg docs/perf-scaling.svg < bin/bench.txt
 //
 // docs/performance.md holds the numbers measured on the project's machine
 // and what they mean for an operator.

@@ -57,6 +57,9 @@ type served struct {
 	provider *tracing.Provider
 	// flush exports every finished span now.
 	flush func(context.Context) error
+	// index is the CRI server's attribute index size
+	// (server.Server.IndexLen); nil for servers without one.
+	index func() (sandboxes, containers int)
 }
 
 // runChild is the whole life of a child process: serve role, answer
@@ -106,6 +109,7 @@ func runChild(role string) int {
 //	dropped          spans the provider counted lost  → N
 //	allocs           heap allocations so far          → OBJECTS BYTES
 //	heap             live heap after a full GC        → BYTES
+//	index            the attribute index's size       → SANDBOXES CONTAINERS
 //	cpuprofile PATH  start a CPU profile into PATH    → ok
 //	stopprofile      stop it                          → ok
 //	memprofile PATH  write the allocation profile     → ok
@@ -144,6 +148,12 @@ func control(in io.Reader, out io.Writer, s served) error {
 				return fmt.Sprintf("%d %d", ms.Mallocs, ms.TotalAlloc), nil
 			case "heap":
 				return strconv.FormatUint(liveHeap(), 10), nil
+			case "index":
+				if s.index == nil {
+					return "", fmt.Errorf("this server has no attribute index")
+				}
+				sb, c := s.index()
+				return fmt.Sprintf("%d %d", sb, c), nil
 			case "cpuprofile":
 				f, err := os.Create(arg)
 				if err != nil {

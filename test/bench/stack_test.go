@@ -106,7 +106,9 @@ func (s stackSpec) serve(e env, sock, otlp string) served {
 	rt := embedded.New(embedded.Options{})
 	e.Cleanup(rt.Close)
 	cri := server.New(rt, server.Options{})
-	return s.build(e, cri, sock, otlp)
+	sv := s.build(e, cri, sock, otlp)
+	sv.index = cri.IndexLen
+	return sv
 }
 
 // flush makes the server export every finished span now.

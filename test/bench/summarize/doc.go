@@ -7,10 +7,14 @@
 // Usage:
 //
 //	go test -run '^$' -bench . -benchmem -count 6 ./test/bench/ | tee bin/bench.txt
-//	go run ./test/bench/summarize < bin/bench.txt
+//	go run ./test/bench/summarize -svg docs/perf-scaling.svg < bin/bench.txt
 //
 // It reads standard input (or the files named as arguments) and writes
-// Markdown to standard output. Lines that are not benchmark results are
+// Markdown to standard output; with -svg FILE it also draws the growth plot
+// (list latency and the server's allocations per call against the number of
+// pods, tracing off and on; spans per second at the receiver against the
+// number of clients) from BenchmarkScale and BenchmarkExportClients, and
+// fails when the input has neither. Lines that are not benchmark results are
 // ignored, so the raw `go test` output can be piped in as it is. For
 // confidence intervals and significance tests use benchstat on the same
 // file (see docs/performance.md for the pinned version).

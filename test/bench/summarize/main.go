@@ -1,21 +1,29 @@
 package main
 
 import (
+	"bytes"
+	"flag"
 	"fmt"
 	"io"
 	"os"
 )
 
 func main() {
-	if err := run(os.Args[1:], os.Stdin, os.Stdout); err != nil {
+	fs := flag.NewFlagSet("summarize", flag.ContinueOnError)
+	svg := fs.String("svg", "", "also write the growth plot (BenchmarkScale, BenchmarkExportClients) as SVG to `FILE`")
+	if err := fs.Parse(os.Args[1:]); err != nil {
+		os.Exit(2)
+	}
+	if err := run(fs.Args(), *svg, os.Stdin, os.Stdout); err != nil {
 		fmt.Fprintln(os.Stderr, "summarize:", err)
 		os.Exit(1)
 	}
 }
 
 // run parses the named files, or in when there are none, and writes the
-// report to out.
-func run(files []string, in io.Reader, out io.Writer) error {
+// report to out and, when svg is not empty, the growth plot to the file
+// svg names.
+func run(files []string, svg string, in io.Reader, out io.Writer) error {
 	res := make(results)
 	if len(files) == 0 {
 		if err := parse(in, res); err != nil {
@@ -36,5 +44,18 @@ func run(files []string, in io.Reader, out io.Writer) error {
 	if len(res) == 0 {
 		return fmt.Errorf("no benchmark results in the input")
 	}
-	return report(out, res)
+	if err := report(out, res); err != nil {
+		return err
+	}
+	if svg == "" {
+		return nil
+	}
+	var buf bytes.Buffer
+	if err := plot(&buf, res); err != nil {
+		return err
+	}
+	if err := os.WriteFile(svg, buf.Bytes(), 0o644); err != nil {
+		return fmt.Errorf("writing the plot: %w", err)
+	}
+	return nil
 }
