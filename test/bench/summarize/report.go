@@ -26,6 +26,7 @@ func report(w io.Writer, res results) error {
 	r.heapSection()
 	r.hopSection()
 	r.forwardSection()
+	r.crioSection()
 	r.noiseSection()
 	return r.err
 }
