@@ -51,7 +51,9 @@ var crioOps = []crioOp{
 // never lands in it.
 //
 // Per side S it reports the wall time per call (S-ns/op), the CPU time the
-// daemon spent per call (S-cpu-ns/op) and its RSS after the loop
+// daemon spent per call (S-cpu-ns/op; S-netcpu-ns/op without what it
+// spends idle, S-idle-cpu-ms/s, watched for 2 s after the loop) and its
+// RSS after the loop
 // (S-rss-MB); for front-on, crio-trace's own, and the CRI-O behind it as
 // front-on-crio-cpu-ns/op and front-on-crio-rss-MB. A pod start also
 // reports the wall time of its stop and removal (S-teardown-ns/op), which
@@ -82,6 +84,7 @@ func (cb *crioBench) loop(b *testing.B, op crioOp) {
 	teardown := make([]time.Duration, n)
 	m := newMeter(procs...)
 	m.start(b)
+	start, excluded := time.Now(), time.Duration(0)
 	b.ResetTimer()
 	for i := range b.N {
 		for j := range n {
@@ -92,6 +95,7 @@ func (cb *crioBench) loop(b *testing.B, op crioOp) {
 			spent[side] += time.Since(t0)
 			if undo != nil {
 				b.StopTimer()
+				t1 := time.Now()
 				m.exclude(b, func() {
 					d, uerr := undo()
 					teardown[side] += d
@@ -99,6 +103,7 @@ func (cb *crioBench) loop(b *testing.B, op crioOp) {
 						err = fmt.Errorf("undoing: %w", uerr)
 					}
 				})
+				excluded += time.Since(t1)
 				b.StartTimer()
 			}
 			if err != nil {
@@ -108,6 +113,8 @@ func (cb *crioBench) loop(b *testing.B, op crioOp) {
 	}
 	b.StopTimer()
 	use := m.stop(b)
+	metered := time.Since(start) - excluded
+	idle := idleCPU(b, procs, crioIdleWindow)
 	p := 0
 	for i, s := range cb.sides {
 		b.ReportMetric(float64(spent[i])/float64(b.N), s.name+"-ns/op")
@@ -116,6 +123,11 @@ func (cb *crioBench) loop(b *testing.B, op crioOp) {
 		}
 		for _, proc := range s.procs {
 			use[p].report(b, proc.name, b.N)
+			// What the process spends doing nothing (CRI-O's own timers)
+			// over the metered time, taken out: the CPU the calls cost.
+			net := use[p].cpu - time.Duration(idle[p]*float64(metered))
+			b.ReportMetric(float64(net)/float64(b.N), proc.name+"-netcpu-ns/op")
+			b.ReportMetric(idle[p]*1e3, proc.name+"-idle-cpu-ms/s")
 			rss, err := procRSS(proc.pid)
 			if err != nil {
 				b.Fatalf("%s: %v", proc.name, err)
@@ -125,6 +137,33 @@ func (cb *crioBench) loop(b *testing.B, op crioOp) {
 		}
 	}
 	b.ReportMetric(loadAvg(), "load-avg")
+}
+
+// crioIdleWindow is how long idleCPU watches the daemons doing nothing.
+const crioIdleWindow = 2 * time.Second
+
+// idleCPU returns the share of one CPU each process uses while no call is
+// made, watched over window: CRI-O runs timers of its own, and over a loop
+// where each side gets a fifth of the calls that background work is a
+// large part of its CPU time.
+func idleCPU(b *testing.B, procs []*child, window time.Duration) []float64 {
+	b.Helper()
+	before := make([]time.Duration, len(procs))
+	for i, p := range procs {
+		before[i] = mustCPU(b, p)
+	}
+	t0 := time.Now()
+	select {
+	case <-time.After(window):
+	case <-b.Context().Done():
+		b.Fatalf("measuring idle CPU: %v", b.Context().Err())
+	}
+	elapsed := time.Since(t0)
+	out := make([]float64, len(procs))
+	for i, p := range procs {
+		out[i] = float64(mustCPU(b, p)-before[i]) / float64(elapsed)
+	}
+	return out
 }
 
 // requireCrio skips b, loudly, where real CRI-O cannot run by request or
