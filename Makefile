@@ -78,13 +78,14 @@ browser: ## Debian's chromium for the HTML waterfall tests (installed when root;
 	  else echo "!!! chromium missing: the browser tests will fail; install it with: sudo apt-get install -y chromium" >&2; fi; \
 	fi
 
-e2e: skipreport ## end-to-end: containerd and CRI-O + runc, crictl, critest parity, forward mode, BenchmarkForward once (root; installs what it needs)
+e2e: skipreport ## end-to-end: containerd and CRI-O + runc, crictl, critest parity, forward mode, BenchmarkForward and BenchmarkCrio once (root; installs what it needs)
 	@[ "$(IS_ROOT)" = yes ] || { echo "make e2e: must run as root (containerd, CRI-O, mounts)"; exit 1; }
 	./hack/install-e2e-deps.sh
 	./hack/install-crio.sh                     # CRI-O v1.34.0, pinns, the runc wrapper (~4.5 min of CPU cold)
+	./hack/crio-port.sh                        # crio-kit: CRI-O + kit, for BenchmarkCrio (~4.5 min of CPU cold)
 	./hack/systems/build-tools.sh containerd   # upstream containerd with its tracing plugins (~1.5 min cold)
 	$(call gotest,e2e,CRIO_TRACE_E2E=run,-count=1 -timeout 90m -p 1 ./test/harness/... ./test/daemon/... ./test/forward/...,-strict)
-	$(call gotest,bench-forward,CRIO_TRACE_E2E=run,-run '^$$' -bench '^BenchmarkForward$$' -benchtime 1x -count=1 -timeout 15m ./test/bench/,-strict)
+	$(call gotest,bench-forward,CRIO_TRACE_E2E=run,-run '^$$' -bench '^(BenchmarkForward|BenchmarkCrio)$$' -benchtime 1x -count=1 -timeout 15m ./test/bench/,-strict)
 
 anchors: skipreport ## measure crio-trace and CRI-O + kit against stock CRI-O and upstream containerd on the same checks; writes docs/anchors.md (root)
 	@[ "$(IS_ROOT)" = yes ] || { echo "make anchors: must run as root (CRI-O, containerd, mounts)"; exit 1; }

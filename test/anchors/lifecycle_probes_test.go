@@ -33,7 +33,7 @@ func init() {
 		probe{
 			rows: []string{"tracing switched on and off without a restart"},
 			how: []string{
-				"the system starts with tracing off; its config is changed to tracing on and it gets SIGHUP (CRI-O: a drop-in in crio.conf.d; crio-trace: its --config file; containerd has no reload) and the lifecycle runs: do its spans arrive? Then back to off, SIGHUP, lifecycle: do they stop?",
+				"the system starts with tracing off; its config is changed to tracing on and it gets SIGHUP (CRI-O: a drop-in file in its config directory; crio-trace: its --config file; containerd has no reload) and the lifecycle runs: do its spans arrive? Then back to off, SIGHUP, lifecycle: do they stop?",
 			},
 			run: probeReload,
 		},

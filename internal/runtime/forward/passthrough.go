@@ -74,8 +74,21 @@ func (c frameCodec) Unmarshal(data mem.BufferSlice, v any) error {
 // Name is "proto": the content subtype of every CRI call.
 func (frameCodec) Name() string { return "proto" }
 
+// wireCodec is codec without a name, for the calls the Backend makes. A
+// forced codec's name becomes the call's content subtype
+// ("application/grpc+proto"); without one the call goes out as
+// "application/grpc", as kubelet's client sends it. CRI-O needs exactly
+// that: it serves gRPC and HTTP on one socket and hands a connection to its
+// gRPC server only when the first request's content-type is
+// "application/grpc" (cmux, cmd/crio/main.go in CRI-O v1.34.0); any other
+// value gets the connection closed.
+type wireCodec struct{ frameCodec }
+
+// Name is empty: no content subtype.
+func (wireCodec) Name() string { return "" }
+
 // frameCall makes a downstream call carry Frames.
-var frameCall = []grpc.CallOption{grpc.ForceCodecV2(codec)}
+var frameCall = []grpc.CallOption{grpc.ForceCodecV2(wireCodec{codec})}
 
 // relayStream opens the runtime's side of a server-streaming call.
 var relayStream = &grpc.StreamDesc{ServerStreams: true}

@@ -30,6 +30,7 @@ func report(w io.Writer, res results) error {
 	r.startupSection()
 	r.hopSection()
 	r.forwardSection()
+	r.crioSection()
 	r.noiseSection()
 	return r.err
 }
