@@ -26,6 +26,9 @@ var versions = []string{
 // behind an anchor on any row, and writes the table to $ANCHORS_OUT.
 func TestAnchors(t *testing.T) {
 	harness.RequireRoot(t)
+	if loadWindowErr != nil {
+		t.Fatal(loadWindowErr)
+	}
 	var rows []row
 	for _, p := range probes {
 		cells := make([][]cell, len(columns))

@@ -124,3 +124,26 @@ func TestLatencyCell(t *testing.T) {
 		})
 	}
 }
+
+func TestParseWindow(t *testing.T) {
+	for _, tc := range []struct {
+		in   string
+		want time.Duration
+		err  bool
+	}{
+		{in: "", want: time.Minute},
+		{in: "20s", want: 20 * time.Second},
+		{in: "10m", want: 10 * time.Minute},
+		{in: "5s", want: time.Minute, err: true},
+		{in: "11m", want: time.Minute, err: true},
+		{in: "twenty", want: time.Minute, err: true},
+	} {
+		got, err := parseWindow(tc.in)
+		if got != tc.want || (err != nil) != tc.err {
+			t.Errorf("parseWindow(%q) = %v, %v; want %v, error %v", tc.in, got, err, tc.want, tc.err)
+		}
+		if err != nil && !strings.Contains(err.Error(), windowEnv) {
+			t.Errorf("parseWindow(%q) error %q does not name %s", tc.in, err, windowEnv)
+		}
+	}
+}

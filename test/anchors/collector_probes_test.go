@@ -3,6 +3,7 @@ package anchors
 import (
 	"fmt"
 	"net"
+	"os"
 	"regexp"
 	"slices"
 	"strings"
@@ -40,11 +41,28 @@ func init() {
 	)
 }
 
-// The steady load of the collector probes.
-const (
-	loadInterval = 500 * time.Millisecond
-	loadWindow   = time.Minute
-)
+// loadInterval paces the steady load of the collector probes.
+const loadInterval = 500 * time.Millisecond
+
+// windowEnv names the variable that shortens the collector probes' window
+// (`make test` runs them for 20 s each; `make anchors` for the default).
+const windowEnv = "ANCHORS_WINDOW"
+
+// loadWindow is how long each collector probe runs its steady load, and
+// loadWindowErr why $ANCHORS_WINDOW was refused.
+var loadWindow, loadWindowErr = parseWindow(os.Getenv(windowEnv))
+
+// parseWindow reads a window between 10 s and 10 min; empty is 1 min.
+func parseWindow(v string) (time.Duration, error) {
+	if v == "" {
+		return time.Minute, nil
+	}
+	d, err := time.ParseDuration(v)
+	if err != nil || d < 10*time.Second || d > 10*time.Minute {
+		return time.Minute, fmt.Errorf("%s=%q: want a duration from 10s to 10m, such as 20s or 1m", windowEnv, v)
+	}
+	return d, nil
+}
 
 // exporterLine matches a log line about exporting spans; warnLine one at
 // level warning or error, as logrus (CRI-O, containerd) and slog
