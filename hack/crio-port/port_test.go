@@ -162,6 +162,13 @@ func (s *Server) startInPod(ctx context.Context) {
 	defer span.End()
 }
 `,
+		"server/sandbox_run_linux.go": `package server
+
+func (s *Server) runPodSandbox(ctx context.Context) {
+	ctx, span := log.StartSpan(ctx)
+	defer span.End()
+}
+`,
 		"internal/oci/runtime_oci.go": `package oci
 
 func (r *runtimeOCI) CreateContainer(ctx context.Context) {
@@ -180,6 +187,9 @@ func (r *runtimeOCI) CreateContainer(ctx context.Context) {
 	if s := read("server/container_start.go"); !strings.Contains(s, "ctx, span := log.RPCSpan(ctx)") ||
 		!strings.Contains(s, `log.StartSpan(ctx, "crio.server.start_in_pod")`) {
 		t.Errorf("server file:\n%s", s)
+	}
+	if s := read("server/sandbox_run_linux.go"); !strings.Contains(s, "ctx, span := log.RPCSpan(ctx)") {
+		t.Errorf("the handler's twin runPodSandbox does not lend the RPC's span:\n%s", s)
 	}
 	if s := read("internal/oci/runtime_oci.go"); !strings.Contains(s, `log.StartSpan(ctx, "crio.oci.create_container")`) {
 		t.Errorf("oci file:\n%s", s)

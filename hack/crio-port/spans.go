@@ -22,7 +22,9 @@ import (
 //
 //   - in a CRI handler (a method of server.Server named after an RPC) the
 //     span was a second one for the RPC: the call becomes log.RPCSpan(ctx),
-//     which lends the handler the RPC's own span;
+//     which lends the handler the RPC's own span. So does the handler's
+//     unexported twin that does the whole RPC's work (RunPodSandbox calls
+//     runPodSandbox, which opened a span lasting the whole RPC);
 //   - anywhere else it becomes log.StartSpan(ctx, "crio.<package>.<operation>"),
 //     a constant name following the project's convention, given once here
 //     from the package directory and the enclosing function
@@ -99,7 +101,7 @@ func renameIn(file, rel string, rpcs map[string]bool) (named, borrowed int, name
 				return true
 			}
 			off := func(p token.Pos) int { return fset.Position(p).Offset }
-			if pkg == "server" && receiverName(fn) == "Server" && rpcs[fn.Name.Name] {
+			if pkg == "server" && receiverName(fn) == "Server" && rpcs[exported(fn.Name.Name)] {
 				splices = append(splices, splice{off(call.Fun.Pos()), off(call.Fun.End()), "log.RPCSpan"})
 				borrowed++
 				return true
@@ -119,6 +121,14 @@ func renameIn(file, rel string, rpcs map[string]bool) (named, borrowed int, name
 		src = append(src[:s.start], append([]byte(s.text), src[s.end:]...)...)
 	}
 	return named, borrowed, names, os.WriteFile(file, src, 0o644)
+}
+
+// exported returns name with its first letter upper-cased: the RPC a
+// handler's unexported twin (runPodSandbox) works for.
+func exported(name string) string {
+	r := []rune(name)
+	r[0] = unicode.ToUpper(r[0])
+	return string(r)
 }
 
 // isStartSpan reports whether fun is log.StartSpan (or StartSpan inside

@@ -152,3 +152,21 @@ func TestChainErrorsDirect(t *testing.T) {
 		})
 	}
 }
+
+func TestNamedFor(t *testing.T) {
+	const call, method = "runtime.v1.RuntimeService/RunPodSandbox", "RunPodSandbox"
+	for name, want := range map[string]bool{
+		call:       true,
+		"/" + call: true,
+		"github.com/cri-o/cri-o/server.(*Server).RunPodSandbox":           true,
+		"crio.server.run_pod_sandbox":                                     true,
+		"crio.server.add_infra_container":                                 false,
+		"crio.oci.run_pod_sandbox":                                        false,
+		"github.com/cri-o/cri-o/internal/oci.(*runtimeOCI).RunPodSandbox": false,
+		"runtime.v1.RuntimeService/RunPodSandboxes":                       false,
+	} {
+		if got := namedFor(name, call, method); got != want {
+			t.Errorf("namedFor(%q) = %v, want %v", name, got, want)
+		}
+	}
+}

@@ -63,19 +63,34 @@ func TestSystemsCrio(t *testing.T) {
 }
 
 // spansNamedForCalls counts, per creation call, the spans of svc other than
-// its SERVER span whose name is the call or ends in its method — the second
-// span per RPC that stock CRI-O's interceptor makes.
+// its SERVER span that stand for the RPC itself (see namedFor) — the second
+// and third span per RPC of stock CRI-O.
 func spansNamedForCalls(spans []otlpreceiver.Span, svc string) map[string]int {
 	out := map[string]int{}
 	for _, call := range creationCalls {
 		method := call[strings.LastIndex(call, "/")+1:]
 		for _, sp := range spans {
-			if sp.Service == svc && sp.Kind != "SERVER" && (sp.Name == call || strings.HasSuffix(sp.Name, method)) {
+			if sp.Service == svc && sp.Kind != "SERVER" && namedFor(sp.Name, call, method) {
 				out[call]++
 			}
 		}
 	}
 	return out
+}
+
+// namedFor reports whether a span name stands for the RPC call at the CRI
+// server: the call's own name (with or without stock CRI-O's interceptor's
+// leading slash), stock CRI-O's handler span named after the Go method
+// (github.com/cri-o/cri-o/server.(*Server).RunPodSandbox, or its unexported
+// twin runPodSandbox that does the RPC's work), or a kit-style
+// name of the server package's operation (crio.server.run_pod_sandbox).
+// Inner operations of other layers (crio.oci.create_container) are not.
+func namedFor(name, call, method string) bool {
+	if name == call || name == "/"+call || strings.HasSuffix(strings.ToLower(name), strings.ToLower("server.(*Server)."+method)) {
+		return true
+	}
+	op, ok := strings.CutPrefix(name, "crio.server.")
+	return ok && strings.EqualFold(strings.ReplaceAll(op, "_", ""), method)
 }
 
 // keepWaterfall logs the trace as text and keeps it as HTML, titled title,

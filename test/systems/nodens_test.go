@@ -13,7 +13,7 @@ import (
 )
 
 // nodeNamespace is the private mount namespace a node's programs share:
-// containerd (with its shims and containers) and kubelet, as on a real
+// the runtime (containerd or CRI-O, with their shims, monitors and containers) and kubelet, as on a real
 // node, so that what kubelet mounts for a pod (the service-account token
 // and config-map volumes of a pod from the API server) is what the runtime
 // bind-mounts into the pod's containers. Inside, the sysctls kubelet sets
@@ -50,6 +50,14 @@ func startNodeNamespace(t *testing.T, st systemTools) nodeNamespace {
 		}
 		fmt.Fprintf(&script, "%s --bind %s /proc/sys/%s\n", st.Mount, strconv.Quote(f), key)
 	}
+	// This machine's kernel lists the hugetlb controller in /proc/cgroups
+	// but has no cgroup v1 hierarchy mounted for it. CRI-O goes by
+	// /proc/cgroups (internal/config/node/cgroups_linux.go) and hands
+	// kubelet's hugepage limits to runc, which then cannot create the
+	// container ("cannot set hugetlb limit"). Kubelet sends a limit per
+	// page size it finds under /sys/kernel/mm/hugepages; an empty directory
+	// there makes it send none, as on a node without huge pages.
+	fmt.Fprintf(&script, "%s --bind %s /sys/kernel/mm/hugepages\n", st.Mount, strconv.Quote(mk("no-hugepages")))
 	fmt.Fprintf(&script, "%s --bind %s /var/lib\n", st.Mount, strconv.Quote(mk("var-lib")))
 	fmt.Fprintf(&script, "%s --bind %s /var/log\n", st.Mount, strconv.Quote(mk("var-log")))
 	ready := filepath.Join(dir, "ready")
