@@ -1,6 +1,7 @@
 package harness
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"io/fs"
@@ -17,6 +18,7 @@ import (
 	"github.com/BurntSushi/toml"
 	runtimeapi "k8s.io/cri-api/pkg/apis/runtime/v1"
 
+	"github.com/crio-trace/crio-trace/internal/otlpreceiver"
 	"github.com/crio-trace/crio-trace/internal/testutil"
 )
 
@@ -52,11 +54,29 @@ func hostState(t *testing.T) string {
 	return b.String()
 }
 
-// TestCrioCrictl runs one pod's life on CRI-O with crictl — pull, runp,
-// create, start, exec, logs, stop, rm, stopp, rmp — and checks that the
-// infra container runs with the oom_score_adj hack/runc-oom raised it to.
+// TestCrioCrictl runs one pod's life with crictl — pull, runp, create,
+// start, exec, logs, stop, rm, stopp, rmp — on stock CRI-O, and on crio-kit
+// (CRI-O with crio-trace's kit ported in by hack/crio-port) with its
+// tracing on: there the SERVER spans of runp, create and start must reach
+// the collector with the pod's attributes. On both it checks that the infra
+// container runs with the oom_score_adj hack/runc-oom raised it to.
 func TestCrioCrictl(t *testing.T) {
-	env := StartWithCrio(t, CrioOptions{})
+	RequireRoot(t)
+	t.Run("stock", func(t *testing.T) { crictlLifecycle(t, StartWithCrio(t, CrioOptions{}), nil) })
+	t.Run("with the kit", func(t *testing.T) {
+		recv, err := otlpreceiver.Start("127.0.0.1:0")
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(recv.Stop)
+		env := StartWithCrio(t, CrioOptions{Binary: CrioKit(t, FindTools(t)), Tracing: recv.Addr()})
+		crictlLifecycle(t, env, recv)
+	})
+}
+
+// crictlLifecycle runs the pod's life with crictl on env's CRI-O; with recv,
+// it also checks the spans CRI-O sent it.
+func crictlLifecycle(t *testing.T, env *Env, recv *otlpreceiver.Receiver) {
 	ep := env.Crio.Endpoint()
 	dir := t.TempDir()
 	podJSON := writeJSON(t, dir, "pod.json", map[string]any{
@@ -120,6 +140,44 @@ func TestCrioCrictl(t *testing.T) {
 		}
 	}
 	t.Logf("crictl pod lifecycle on CRI-O (pull to rmp, %d crictl calls) took %s", len(steps)+1, time.Since(start).Round(time.Millisecond))
+	if recv != nil {
+		checkCrictlSpans(t, recv)
+	}
+}
+
+// checkCrictlSpans waits for CRI-O's SERVER spans of RunPodSandbox,
+// CreateContainer and StartContainer, each carrying the pod's name and
+// namespace.
+func checkCrictlSpans(t *testing.T, recv *otlpreceiver.Receiver) {
+	t.Helper()
+	calls := []string{"RunPodSandbox", "CreateContainer", "StartContainer"}
+	found := func(all []otlpreceiver.Span, call string) bool {
+		for _, sp := range all {
+			if sp.Service == "crio" && sp.Kind == "SERVER" && sp.Name == "runtime.v1.RuntimeService/"+call &&
+				sp.Attributes["k8s.pod.name"] == "crictl-pod" && sp.Attributes["k8s.namespace.name"] == "harness" {
+				return true
+			}
+		}
+		return false
+	}
+	ctx, cancel := context.WithTimeout(t.Context(), 30*time.Second)
+	defer cancel()
+	_, err := recv.WaitFor(ctx, func(all []otlpreceiver.Span) bool {
+		for _, c := range calls {
+			if !found(all, c) {
+				return false
+			}
+		}
+		return true
+	})
+	if err != nil {
+		all := recv.Spans()
+		for _, c := range calls {
+			if !found(all, c) {
+				t.Errorf("no SERVER span of %s with the pod's name and namespace from crio-kit (%d spans received)", c, len(all))
+			}
+		}
+	}
 }
 
 // checkInfraOOM finds the pause process of pod and checks its
