@@ -197,9 +197,9 @@ func editInterceptors(f *fileEdit) error {
 	for _, which := range []struct{ format, arg, text string }{
 		{"Request: %+v", "req", `// crio-trace: never the whole request: it holds pull credentials
 		// and environment values.
-		log.Debugf(newCtx, "Request: %s", describe(annotator.Request(req)))`},
+		log.Debugf(newCtx, "Request: %s", requestLine{req})`},
 		{"Response: %+v", "resp", `annotator.Observe(newCtx, req, resp)
-			log.Debugf(newCtx, "Response: %s", describe(criattrs.Response(resp)))`},
+			log.Debugf(newCtx, "Response: %s", responseLine{resp})`},
 	} {
 		stmt, err := find(f, unary.Body, `log.Debugf(newCtx, "`+which.format+`", `+which.arg+`)`, func(s *ast.ExprStmt) bool {
 			c := callOf(s)
@@ -218,7 +218,6 @@ func editInterceptors(f *fileEdit) error {
 		return err
 	}
 	f.replace(end, end, `tracing.RecordRPCError(trace.SpanFromContext(newCtx), tracing.ToStatusError(err))`)
-	f.addImport(crioModule + "/internal/criattrs")
 	f.addImport(crioModule + "/internal/tracing")
 	f.addImport("go.opentelemetry.io/otel/trace")
 	f.dropIfUnused(crioModule + "/internal/opentelemetry")
