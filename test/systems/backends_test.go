@@ -18,6 +18,10 @@ import (
 type backends struct {
 	// CollectorOTLP is where kubelet, crio-trace and containerd export.
 	CollectorOTLP string
+	// CollectorOTLPTLS is the collector's second OTLP gRPC receiver, which
+	// speaks only TLS, with a serving certificate for 127.0.0.1 signed by
+	// the CA in CollectorCA (a PEM file the test made).
+	CollectorOTLPTLS, CollectorCA string
 	// JaegerQuery is the query API of the Jaeger fed over OTLP;
 	// ZipkinJaegerQuery that of the Jaeger fed by the Zipkin exporter. Two
 	// instances, so each back end's copy of the trace is checked on its own
@@ -80,7 +84,7 @@ exporters:
     trace_storage: memstore
 `))
 
-// collectorConfig: OTLP in; batch; OTLP to one Jaeger, Zipkin to the other,
+// collectorConfig: OTLP in (plain, and over TLS on a second port); batch; OTLP to one Jaeger, Zipkin to the other,
 // spans into the span_metrics connector whose metrics Prometheus scrapes,
 // and, when Tap is set, OTLP to the test's own receiver.
 var collectorConfig = template.Must(template.New("otelcol").Parse(`
@@ -89,6 +93,13 @@ receivers:
     protocols:
       grpc:
         endpoint: {{.In}}
+  otlp/tls:
+    protocols:
+      grpc:
+        endpoint: {{.InTLS}}
+        tls:
+          cert_file: {{.Cert}}
+          key_file: {{.Key}}
 processors:
   batch:
     timeout: 200ms
@@ -119,7 +130,7 @@ service:
       level: none
   pipelines:
     traces:
-      receivers: [otlp]
+      receivers: [otlp, otlp/tls]
       processors: [batch]
       exporters: [otlp_grpc/jaeger, zipkin, span_metrics{{if .Tap}}, otlp_grpc/tap{{end}}]
     metrics:
@@ -179,14 +190,25 @@ func startBackends(t *testing.T, st systemTools, tap string) backends {
 		"--config.file="+promCfg, "--storage.tsdb.path="+filepath.Join(dir, "tsdb"),
 		"--web.listen-address="+promAddr, "--log.level=warn")
 
-	in := loopback(freePort(t))
+	in, inTLS := loopback(freePort(t)), loopback(freePort(t))
+	ca, err := newPKI(filepath.Join(dir, "pki"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	serving, err := ca.issue(certRequest{name: "collector", cn: "otelcol", server: true, ips: []net.IP{net.IPv4(127, 0, 0, 1)}})
+	if err != nil {
+		t.Fatal(err)
+	}
 	colCfg := writeTemplate(t, collectorConfig, map[string]string{
-		"In": in, "Jaeger": jOTLP.In, "Zipkin": jZipkin.In, "Metrics": metrics, "Tap": tap,
+		"In": in, "InTLS": inTLS, "Cert": serving.Cert, "Key": serving.Key,
+		"Jaeger": jOTLP.In, "Zipkin": jZipkin.In, "Metrics": metrics, "Tap": tap,
 	}, dir, "otelcol.yaml")
 	col := start(t, "otelcol", filepath.Join(dir, "otelcol.log"), env, st.Otelcol, "--config", "file:"+colCfg)
 
 	b := backends{
 		CollectorOTLP:     in,
+		CollectorOTLPTLS:  inTLS,
+		CollectorCA:       ca.caFile(),
 		JaegerQuery:       "http://" + jOTLP.Query,
 		ZipkinJaegerQuery: "http://" + jZipkin.Query,
 		PrometheusAPI:     "http://" + promAddr,
@@ -202,6 +224,7 @@ func startBackends(t *testing.T, st systemTools, tap string) backends {
 		{started[1], "Jaeger's Zipkin receiver", tcpOpen(jZipkin.In)},
 		{prom, "Prometheus", httpOK(ctx, b.PrometheusAPI+"/-/ready")},
 		{col, "collector OTLP receiver", tcpOpen(in)},
+		{col, "collector OTLP receiver over TLS", tcpOpen(inTLS)},
 		{col, "collector Prometheus exporter", tcpOpen(metrics)},
 	}
 	for _, c := range checks {
