@@ -2,10 +2,7 @@ package forward
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -41,12 +38,12 @@ func testCrictl(t *testing.T, rc runtimeCase) {
 	d := startDaemon(t, "--runtime-endpoint", env.Runtime.Endpoint(),
 		"--enable-tracing", "--tracing-endpoint", recv.Addr())
 	dir := t.TempDir()
-	podJSON := writeJSONFile(t, dir, "pod.json", map[string]any{
+	podJSON := testutil.WriteJSON(t, dir, "pod.json", map[string]any{
 		"metadata":      map[string]any{"name": "crictl-pod", "namespace": podNamespace, "uid": "crictl-pod-uid"},
 		"log_directory": dir,
 		"linux":         map[string]any{"security_context": map[string]any{"namespace_options": map[string]any{"network": 2}}},
 	})
-	ctrJSON := writeJSONFile(t, dir, "ctr.json", map[string]any{
+	ctrJSON := testutil.WriteJSON(t, dir, "ctr.json", map[string]any{
 		"metadata": map[string]any{"name": "talker"},
 		"image":    map[string]any{"image": env.BusyboxImage},
 		"command":  []string{"sh", "-c", "echo " + logLine + "; exec sleep 3600"},
@@ -144,18 +141,4 @@ func tracesOf(spans []otlpreceiver.Span, service string) []otlpreceiver.Span {
 		}
 	}
 	return out
-}
-
-// writeJSONFile writes v as JSON to dir/name and returns the path.
-func writeJSONFile(t *testing.T, dir, name string, v any) string {
-	t.Helper()
-	data, err := json.Marshal(v)
-	if err != nil {
-		t.Fatal(err)
-	}
-	p := filepath.Join(dir, name)
-	if err := os.WriteFile(p, data, 0o644); err != nil {
-		t.Fatal(err)
-	}
-	return p
 }

@@ -79,12 +79,12 @@ func TestCrioCrictl(t *testing.T) {
 func crictlLifecycle(t *testing.T, env *Env, recv *otlpreceiver.Receiver) {
 	ep := env.Crio.Endpoint()
 	dir := t.TempDir()
-	podJSON := writeJSON(t, dir, "pod.json", map[string]any{
+	podJSON := testutil.WriteJSON(t, dir, "pod.json", map[string]any{
 		"metadata":      map[string]any{"name": "crictl-pod", "namespace": "harness", "uid": "crictl-pod-uid"},
 		"log_directory": dir,
 		"linux":         map[string]any{"security_context": map[string]any{"namespace_options": map[string]any{"network": 2}}},
 	})
-	ctrJSON := writeJSON(t, dir, "ctr.json", map[string]any{
+	ctrJSON := testutil.WriteJSON(t, dir, "ctr.json", map[string]any{
 		"metadata": map[string]any{"name": "talker"},
 		"image":    map[string]any{"image": env.BusyboxImage},
 		"command":  []string{"sh", "-c", "echo hello from crio; exec sleep 3600"},
@@ -214,19 +214,6 @@ func readInt(t *testing.T, p string) int {
 		t.Fatalf("%s: %v", p, err)
 	}
 	return n
-}
-
-func writeJSON(t *testing.T, dir, name string, v any) string {
-	t.Helper()
-	data, err := json.Marshal(v)
-	if err != nil {
-		t.Fatal(err)
-	}
-	p := filepath.Join(dir, name)
-	if err := os.WriteFile(p, data, 0o644); err != nil {
-		t.Fatal(err)
-	}
-	return p
 }
 
 // TestCrioReadsConfig asks the CRI-O the harness started for the
