@@ -1,9 +1,7 @@
 package forward
 
 import (
-	"fmt"
 	"os"
-	"path/filepath"
 	"testing"
 
 	"go.uber.org/goleak"
@@ -16,35 +14,12 @@ import (
 // are skipped.
 var daemonBin string
 
+// TestMain builds the daemon once for every test (not when the tests are
+// skipped), runs them and checks that none leaked a goroutine.
 func TestMain(m *testing.M) {
-	os.Exit(run(m))
-}
-
-// run builds the daemon once for every test, then runs them and checks
-// that none leaked a goroutine.
-func run(m *testing.M) int {
-	if os.Getenv(harness.E2EEnv) != "skip" {
-		dir, err := os.MkdirTemp("", "crio-trace-bin-")
-		if err != nil {
-			fmt.Fprintf(os.Stderr, "creating the build directory: %v\n", err)
-			return 1
-		}
-		defer os.RemoveAll(dir)
-		daemonBin = filepath.Join(dir, "crio-trace")
-		if err := testutil.BuildDaemon(daemonBin); err != nil {
-			fmt.Fprintf(os.Stderr, "building cmd/crio-trace: %v\n", err)
-			return 1
-		}
+	if os.Getenv(harness.E2EEnv) == "skip" {
+		goleak.VerifyTestMain(m, testutil.IgnoreKlog)
+		return
 	}
-	code := m.Run()
-	if code == 0 {
-		if err := goleak.Find(
-			// klog starts its flush daemon on first use and never stops it.
-			goleak.IgnoreTopFunction("k8s.io/klog/v2.(*flushDaemon).run.func1"),
-		); err != nil {
-			fmt.Fprintf(os.Stderr, "goroutines leaked: %v\n", err)
-			return 1
-		}
-	}
-	return code
+	testutil.MainWithDaemon(m, &daemonBin)
 }
