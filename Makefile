@@ -28,7 +28,7 @@ STRICT       := $(if $(IS_ROOT),-strict)
 gotest = set -o pipefail; $(2) $(GO) test -json $(3) | $(SKIPREPORT) run -o $(CURDIR)/$(TESTOUT)/$(1).json $(4)
 
 
-.PHONY: crio-port soak cluster cluster-down anchors anchors-check
+.PHONY: crio-port soak cluster cluster-down anchors anchors-check runtimes
 .PHONY: help build demo test unit browser lint e2e bench bench-smoke fuzz systems deploy-validate kind-up clean skipreport skip-summary
 
 help: ## list the targets
@@ -78,37 +78,25 @@ browser: ## Debian's chromium for the HTML waterfall tests (installed when root;
 	  else echo "!!! chromium missing: the browser tests will fail; install it with: sudo apt-get install -y chromium" >&2; fi; \
 	fi
 
-e2e: skipreport ## end-to-end: containerd and CRI-O + runc, crictl, critest parity, forward mode, BenchmarkForward and BenchmarkCrio once (root; installs what it needs)
-	@[ "$(IS_ROOT)" = yes ] || { echo "make e2e: must run as root (containerd, CRI-O, mounts)"; exit 1; }
+runtimes: ## install and build the real runtimes the root targets run against: containerd + runc, crictl, critest, CRI-O v1.34.0, crio-kit, upstream containerd (root; cached)
+	@[ "$(IS_ROOT)" = yes ] || { echo "make $@ (for $(or $(MAKECMDGOALS),test)): must run as root (containerd, CRI-O, mounts)"; exit 1; }
 	./hack/install-e2e-deps.sh
 	./hack/install-crio.sh                     # CRI-O v1.34.0, pinns, the runc wrapper (~4.5 min of CPU cold)
-	./hack/crio-port.sh                        # crio-kit: CRI-O + kit, for BenchmarkCrio (~4.5 min of CPU cold)
+	./hack/crio-port.sh                        # crio-kit: CRI-O + kit (~4.5 min of CPU cold)
 	./hack/systems/build-tools.sh containerd   # upstream containerd with its tracing plugins (~1.5 min cold)
+
+e2e: skipreport runtimes ## end-to-end: containerd and CRI-O + runc, crictl, critest parity, forward mode, BenchmarkForward and BenchmarkCrio once (root; installs what it needs)
 	$(call gotest,e2e,CRIO_TRACE_E2E=run,-count=1 -timeout 90m -p 1 ./test/harness/... ./test/daemon/... ./test/forward/...,-strict)
 	$(call gotest,bench-forward,CRIO_TRACE_E2E=run,-run '^$$' -bench '^(BenchmarkForward|BenchmarkCrio)$$' -benchtime 1x -count=1 -timeout 15m ./test/bench/,-strict)
 
-anchors: skipreport ## measure crio-trace and CRI-O + kit against stock CRI-O and upstream containerd on the same checks; writes docs/anchors.md (root)
-	@[ "$(IS_ROOT)" = yes ] || { echo "make anchors: must run as root (CRI-O, containerd, mounts)"; exit 1; }
-	./hack/install-e2e-deps.sh
-	./hack/install-crio.sh
-	./hack/crio-port.sh                        # crio-kit: CRI-O + kit (~4.5 min of CPU cold)
-	./hack/systems/build-tools.sh containerd
+anchors: skipreport runtimes ## measure crio-trace and CRI-O + kit against stock CRI-O and upstream containerd on the same checks; writes docs/anchors.md (root)
 	$(call gotest,anchors,ANCHORS_OUT=$(CURDIR)/docs/anchors.md CRIO_TRACE_E2E=run,-count=1 -timeout 60m -run TestAnchors ./test/anchors/,-v -strict)
 
-anchors-check: skipreport ## the anchors' checks with 20 s collector windows, failing where crio-trace or CRI-O + kit is behind; writes nothing (root; part of make test)
-	@[ "$(IS_ROOT)" = yes ] || { echo "make anchors-check: must run as root (CRI-O, containerd, mounts)"; exit 1; }
-	./hack/install-e2e-deps.sh
-	./hack/install-crio.sh
-	./hack/crio-port.sh
-	./hack/systems/build-tools.sh containerd
+anchors-check: skipreport runtimes ## the anchors' checks with 20 s collector windows, failing where crio-trace or CRI-O + kit is behind; writes nothing (root; part of make test)
 	$(call gotest,anchors-check,ANCHORS_WINDOW=20s CRIO_TRACE_E2E=run,-count=1 -timeout 40m -run TestAnchors ./test/anchors/,-v -strict)
 
-systems: skipreport ## real kubelet + upstream containerd or CRI-O (stock, behind crio-trace, and with the kit) + collector + Jaeger + Prometheus, and a real cluster (root; cold build ~30-60 min, cached)
-	@[ "$(IS_ROOT)" = yes ] || { echo "make systems: must run as root (kubelet, containerd, CRI-O, mounts)"; exit 1; }
-	./hack/install-e2e-deps.sh
-	./hack/install-crio.sh
-	./hack/crio-port.sh                        # crio-kit, for TestSystemsCrio
-	./hack/systems/build-tools.sh
+systems: skipreport runtimes ## real kubelet + upstream containerd or CRI-O (stock, behind crio-trace, and with the kit) + collector + Jaeger + Prometheus, and a real cluster (root; cold build ~30-60 min, cached)
+	./hack/systems/build-tools.sh              # kubelet and the rest of the cluster, the collector, Jaeger, Prometheus
 	$(call gotest,systems,CRIO_TRACE_E2E=run,-count=1 -timeout 50m ./test/systems/...,-v -strict)
 
 cluster: ## a one-node cluster on 127.0.0.1 (etcd, API server, scheduler, controller manager, kubelet, crio-trace, containerd), all tracing (root)
@@ -123,10 +111,10 @@ soak: skipreport ## the daemon under 8 clients for 10 min while the collector fl
 crio-port: ## port the tracing kit into CRI-O v1.34.0 (hack/crio-port), build it as crio-kit, run CRI-O's unit tests of what it touches; diff in bin/crio-port.diff
 	./hack/crio-port.sh --test
 
-bench: ## the benchmark suite, side by side, summarised with ratios
+bench: $(if $(IS_ROOT),runtimes) ## the benchmark suite, side by side, with ratios; rewrites the results in docs/performance.md and docs/perf-scaling.svg (as root also real containerd and CRI-O)
 	mkdir -p $(BIN)
-	$(GO) test -run '^$$' -bench . -benchmem -count $(BENCHCOUNT) -timeout 60m ./test/bench/ | tee $(BIN)/bench.txt
-	$(GO) run ./test/bench/summarize -svg docs/perf-scaling.svg < $(BIN)/bench.txt
+	set -o pipefail; $(if $(IS_ROOT),CRIO_TRACE_E2E=run) $(GO) test -v -run '^$$' -bench . -benchmem -count $(BENCHCOUNT) -timeout 90m ./test/bench/ | tee $(BIN)/bench.txt
+	$(GO) run ./test/bench/summarize -svg docs/perf-scaling.svg -doc docs/performance.md -command "make bench BENCHCOUNT=$(BENCHCOUNT)" < $(BIN)/bench.txt
 	$(GO) run $(BENCHSTAT) -col /stack $(BIN)/bench.txt || echo "benchstat could not run; the summary above stands on its own"
 
 bench-smoke: skipreport ## every benchmark once, so none can rot (no timing is asserted; BenchmarkForward runs in make e2e)

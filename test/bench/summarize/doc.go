@@ -6,11 +6,18 @@
 //
 // Usage:
 //
-//	go test -run '^$' -bench . -benchmem -count 6 ./test/bench/ | tee bin/bench.txt
-//	go run ./test/bench/summarize -svg docs/perf-scaling.svg < bin/bench.txt
+//	go test -v -run '^$' -bench . -benchmem -count 6 ./test/bench/ | tee bin/bench.txt
+//	go run ./test/bench/summarize -svg docs/perf-scaling.svg -doc docs/performance.md < bin/bench.txt
 //
 // It reads standard input (or the files named as arguments) and writes
-// Markdown to standard output; with -svg FILE it also draws the growth plot
+// Markdown to standard output. With -doc FILE it also rewrites the lines of
+// FILE between its "<!-- summarize:begin" and "<!-- summarize:end -->"
+// lines: a header naming the machine (CPU as go test names it, cores,
+// memory, kernel, Go), the date, the run count and the benchmarks that
+// skipped (their "!!! SKIPPING" reasons, which go test prints with -v), then
+// the report with its headings one level down; the prose around the markers
+// stays, and a file without exactly one pair of markers is left untouched.
+// With -svg FILE it also draws the growth plot
 // (list latency and the server's allocations per call against the number of
 // pods, tracing off and on; spans per second at the receiver against the
 // number of clients) from BenchmarkScale and BenchmarkExportClients, and

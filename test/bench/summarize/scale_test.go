@@ -15,7 +15,7 @@ BenchmarkIdle-2 	1	 5200000000 ns/op	 18000000 off-rss-B	 0 off-idle-cpu-ns/s	 3
 BenchmarkChurn-2 	100000	 1300000 ns/op	 30000000 rss-start-B	 31000000 rss-end-B	 2000000 heap-end-B	 0 index-sandboxes	 0 index-containers
 `
 	var out bytes.Buffer
-	if err := run(nil, "", strings.NewReader(in), &out); err != nil {
+	if err := run(options{}, strings.NewReader(in), &out); err != nil {
 		t.Fatal(err)
 	}
 	for _, row := range []string{

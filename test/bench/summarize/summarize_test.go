@@ -102,7 +102,7 @@ func TestStats(t *testing.T) {
 // differences, the p99 ratio and the heap line.
 func TestReport(t *testing.T) {
 	var out bytes.Buffer
-	if err := run(nil, "", strings.NewReader(sample), &out); err != nil {
+	if err := run(options{}, strings.NewReader(sample), &out); err != nil {
 		t.Fatal(err)
 	}
 	got := out.String()
@@ -136,7 +136,7 @@ func TestReport(t *testing.T) {
 
 func TestRunWithoutResults(t *testing.T) {
 	var out bytes.Buffer
-	err := run(nil, "", strings.NewReader("PASS\nok  \tpkg\t0.1s\n"), &out)
+	err := run(options{}, strings.NewReader("PASS\nok  \tpkg\t0.1s\n"), &out)
 	if err == nil || !strings.Contains(err.Error(), "no benchmark results") {
 		t.Fatalf("run on output without results: err = %v, want one saying there are none", err)
 	}

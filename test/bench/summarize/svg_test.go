@@ -166,7 +166,7 @@ BenchmarkExportClients/clients=8-2 	3000	 300000 ns/op	 3500 received-spans/s
 func TestRunWritesThePlot(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "plot.svg")
 	var out bytes.Buffer
-	if err := run(nil, path, strings.NewReader(scaleSample), &out); err != nil {
+	if err := run(options{svg: path}, strings.NewReader(scaleSample), &out); err != nil {
 		t.Fatal(err)
 	}
 	for _, row := range []string{
@@ -218,7 +218,7 @@ func TestRunWritesThePlot(t *testing.T) {
 
 func TestRunPlotNeedsData(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "plot.svg")
-	err := run(nil, path, strings.NewReader(sample), &bytes.Buffer{})
+	err := run(options{svg: path}, strings.NewReader(sample), &bytes.Buffer{})
 	if err == nil || !strings.Contains(err.Error(), "nothing to plot") {
 		t.Fatalf("run with -svg on results without growth benchmarks = %v, want \"nothing to plot\"", err)
 	}
