@@ -9,16 +9,12 @@ import (
 	"testing"
 	"time"
 
-	"go.opentelemetry.io/otel/attribute"
-	"go.opentelemetry.io/otel/exporters/otlp/otlptrace/otlptracegrpc"
-	"go.opentelemetry.io/otel/sdk/resource"
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
 	"go.opentelemetry.io/otel/trace"
 	internalapi "k8s.io/cri-api/pkg/apis"
 	runtimeapi "k8s.io/cri-api/pkg/apis/runtime/v1"
-	cri "k8s.io/cri-client/pkg"
-	"k8s.io/klog/v2"
-	"k8s.io/klog/v2/ktesting"
+
+	"github.com/crio-trace/crio-trace/internal/testutil"
 )
 
 // kubelet plays kubelet: a tracer provider with service.name kubelet,
@@ -35,37 +31,10 @@ type kubelet struct {
 // receiver at collector; everything is closed when t ends.
 func newKubelet(t *testing.T, endpoint, collector string) *kubelet {
 	t.Helper()
-	ctx := klog.NewContext(t.Context(), ktesting.NewLogger(t, ktesting.NewConfig(ktesting.Verbosity(0))))
-	exp, err := otlptracegrpc.New(ctx, otlptracegrpc.WithEndpoint(collector), otlptracegrpc.WithInsecure())
-	if err != nil {
-		t.Fatalf("kubelet's OTLP exporter: %v", err)
-	}
-	tp := sdktrace.NewTracerProvider(
-		sdktrace.WithBatcher(exp, sdktrace.WithBatchTimeout(200*time.Millisecond)),
-		sdktrace.WithSampler(sdktrace.AlwaysSample()),
-		sdktrace.WithResource(resource.NewSchemaless(attribute.String("service.name", svcKubelet))),
-	)
-	t.Cleanup(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-		defer cancel()
-		if err := tp.Shutdown(ctx); err != nil {
-			t.Errorf("shutting kubelet's tracer provider down: %v", err)
-		}
-	})
-	k := &kubelet{tp: tp, ctx: ctx}
-	k.rt, err = cri.NewRemoteRuntimeServiceBuilder().WithEndpoint(endpoint).
-		WithConnectionTimeout(2 * time.Minute).WithTracerProvider(tp).Build(ctx)
-	if err != nil {
-		t.Fatalf("kubelet's runtime client for %s: %v", endpoint, err)
-	}
-	t.Cleanup(func() { k.rt.Close(context.WithoutCancel(ctx)) })
-	k.img, err = cri.NewRemoteImageServiceBuilder().WithEndpoint(endpoint).
-		WithConnectionTimeout(2 * time.Minute).WithTracerProvider(tp).Build(ctx)
-	if err != nil {
-		t.Fatalf("kubelet's image client for %s: %v", endpoint, err)
-	}
-	t.Cleanup(func() { k.img.Close(context.WithoutCancel(ctx)) })
-	return k
+	ctx := testutil.KlogContext(t, 0)
+	tp := testutil.KubeletProvider(ctx, t, collector)
+	c := testutil.NewKubelet(ctx, t, endpoint, testutil.KubeletOptions{TracerProvider: tp, ConnectTimeout: 2 * time.Minute})
+	return &kubelet{tp: tp, rt: c.Runtime, img: c.Image, ctx: ctx}
 }
 
 // flush sends kubelet's finished spans to the receiver.

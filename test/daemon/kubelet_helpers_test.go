@@ -12,11 +12,9 @@ import (
 	semconv "go.opentelemetry.io/otel/semconv/v1.43.0"
 	"go.opentelemetry.io/otel/trace"
 	internalapi "k8s.io/cri-api/pkg/apis"
-	cri "k8s.io/cri-client/pkg"
-	"k8s.io/klog/v2"
-	"k8s.io/klog/v2/ktesting"
 
 	"github.com/crio-trace/crio-trace/internal/otlpreceiver"
+	"github.com/crio-trace/crio-trace/internal/testutil"
 )
 
 // kubeletService is the service.name of the spans the test's kubelet makes.
@@ -30,9 +28,7 @@ type kubelet struct {
 
 // klogContext returns t's context with a klog logger writing to t.Log, where
 // kubelet's CRI client logs.
-func klogContext(t *testing.T) context.Context {
-	return klog.NewContext(t.Context(), ktesting.NewLogger(t, ktesting.NewConfig()))
-}
+func klogContext(t *testing.T) context.Context { return testutil.KlogContext(t, 5) }
 
 // newKubelet builds kubelet's runtime and image clients for the daemon on
 // sock with tp. A nil tp opts out of the otelgrpc client handler, so the
@@ -40,28 +36,8 @@ func klogContext(t *testing.T) context.Context {
 // propagates its (unsampled) context. The clients close when t ends.
 func newKubelet(ctx context.Context, t *testing.T, sock string, tp trace.TracerProvider) *kubelet {
 	t.Helper()
-	endpoint := "unix://" + sock
-	rt, err := cri.NewRemoteRuntimeServiceBuilder().WithEndpoint(endpoint).
-		WithConnectionTimeout(10 * time.Second).WithTracerProvider(tp).Build(ctx)
-	if err != nil {
-		t.Fatalf("building kubelet's runtime client for %s: %v", endpoint, err)
-	}
-	t.Cleanup(func() { closeClient(t, rt.Close) })
-	img, err := cri.NewRemoteImageServiceBuilder().WithEndpoint(endpoint).
-		WithConnectionTimeout(10 * time.Second).WithTracerProvider(tp).Build(ctx)
-	if err != nil {
-		t.Fatalf("building kubelet's image client for %s: %v", endpoint, err)
-	}
-	t.Cleanup(func() { closeClient(t, img.Close) })
-	return &kubelet{rt: rt, img: img}
-}
-
-func closeClient(t *testing.T, closeFn func(context.Context) error) {
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	if err := closeFn(ctx); err != nil {
-		t.Errorf("closing kubelet client: %v", err)
-	}
+	c := testutil.NewKubelet(ctx, t, "unix://"+sock, testutil.KubeletOptions{TracerProvider: tp})
+	return &kubelet{rt: c.Runtime, img: c.Image}
 }
 
 // newKubeletProvider returns kubelet's tracer provider: service.name

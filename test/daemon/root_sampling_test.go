@@ -9,9 +9,9 @@ import (
 	"time"
 
 	runtimeapi "k8s.io/cri-api/pkg/apis/runtime/v1"
-	cri "k8s.io/cri-client/pkg"
 
 	"github.com/crio-trace/crio-trace/internal/otlpreceiver"
+	"github.com/crio-trace/crio-trace/internal/testutil"
 	"github.com/crio-trace/crio-trace/internal/tracing"
 	"github.com/crio-trace/crio-trace/server"
 )
@@ -111,23 +111,11 @@ func TestKubeletCallsAsRoots(t *testing.T) {
 }
 
 // newStreamingKubelet builds kubelet's clients with streaming on, so the
-// list calls go out as their Stream* RPCs.
+// list calls go out as their Stream* RPCs; they carry no trace context.
 func newStreamingKubelet(ctx context.Context, t *testing.T, sock string) *kubelet {
 	t.Helper()
-	endpoint := "unix://" + sock
-	rt, err := cri.NewRemoteRuntimeServiceBuilder().WithEndpoint(endpoint).
-		WithConnectionTimeout(10 * time.Second).WithUseStreaming(true).Build(ctx)
-	if err != nil {
-		t.Fatalf("building a streaming runtime client for %s: %v", endpoint, err)
-	}
-	t.Cleanup(func() { closeClient(t, rt.Close) })
-	img, err := cri.NewRemoteImageServiceBuilder().WithEndpoint(endpoint).
-		WithConnectionTimeout(10 * time.Second).WithUseStreaming(true).Build(ctx)
-	if err != nil {
-		t.Fatalf("building a streaming image client for %s: %v", endpoint, err)
-	}
-	t.Cleanup(func() { closeClient(t, img.Close) })
-	return &kubelet{rt: rt, img: img}
+	c := testutil.NewKubelet(ctx, t, "unix://"+sock, testutil.KubeletOptions{Streaming: true})
+	return &kubelet{rt: c.Runtime, img: c.Image}
 }
 
 // spansBeforeMarker pulls the marker image with pull, as a root call (the

@@ -5,16 +5,11 @@ import (
 	"testing"
 	"time"
 
-	"go.opentelemetry.io/otel/attribute"
-	"go.opentelemetry.io/otel/exporters/otlp/otlptrace/otlptracegrpc"
-	"go.opentelemetry.io/otel/sdk/resource"
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
 	internalapi "k8s.io/cri-api/pkg/apis"
-	cri "k8s.io/cri-client/pkg"
-	"k8s.io/klog/v2"
-	"k8s.io/klog/v2/ktesting"
 
 	"github.com/crio-trace/crio-trace/internal/otlpreceiver"
+	"github.com/crio-trace/crio-trace/internal/testutil"
 )
 
 // kubelet plays kubelet: its tracer provider (service.name kubelet,
@@ -42,37 +37,10 @@ func startReceiver(t *testing.T) *otlpreceiver.Receiver {
 // receiver at collector. Everything is closed and flushed when t ends.
 func newKubelet(t *testing.T, endpoint, collector string) *kubelet {
 	t.Helper()
-	ctx := klog.NewContext(t.Context(), ktesting.NewLogger(t, ktesting.NewConfig()))
-	exp, err := otlptracegrpc.New(ctx, otlptracegrpc.WithEndpoint(collector), otlptracegrpc.WithInsecure())
-	if err != nil {
-		t.Fatalf("kubelet's OTLP exporter: %v", err)
-	}
-	tp := sdktrace.NewTracerProvider(
-		sdktrace.WithBatcher(exp, sdktrace.WithBatchTimeout(200*time.Millisecond)),
-		sdktrace.WithSampler(sdktrace.AlwaysSample()),
-		sdktrace.WithResource(resource.NewSchemaless(attribute.String("service.name", "kubelet"))),
-	)
-	t.Cleanup(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-		defer cancel()
-		if err := tp.Shutdown(ctx); err != nil {
-			t.Errorf("shutting kubelet's tracer provider down: %v", err)
-		}
-	})
-	k := &kubelet{tp: tp, ctx: ctx}
-	k.rt, err = cri.NewRemoteRuntimeServiceBuilder().WithEndpoint(endpoint).
-		WithConnectionTimeout(2 * time.Minute).WithTracerProvider(tp).Build(ctx)
-	if err != nil {
-		t.Fatalf("kubelet's runtime client for %s: %v", endpoint, err)
-	}
-	t.Cleanup(func() { closeClient(t, k.rt.Close) })
-	k.img, err = cri.NewRemoteImageServiceBuilder().WithEndpoint(endpoint).
-		WithConnectionTimeout(2 * time.Minute).WithTracerProvider(tp).Build(ctx)
-	if err != nil {
-		t.Fatalf("kubelet's image client for %s: %v", endpoint, err)
-	}
-	t.Cleanup(func() { closeClient(t, k.img.Close) })
-	return k
+	ctx := testutil.KlogContext(t, 5)
+	tp := testutil.KubeletProvider(ctx, t, collector)
+	c := testutil.NewKubelet(ctx, t, endpoint, testutil.KubeletOptions{TracerProvider: tp, ConnectTimeout: 2 * time.Minute})
+	return &kubelet{tp: tp, rt: c.Runtime, img: c.Image, ctx: ctx}
 }
 
 // flush sends kubelet's finished spans to the receiver.
@@ -82,11 +50,5 @@ func (k *kubelet) flush(t *testing.T) {
 	defer cancel()
 	if err := k.tp.ForceFlush(ctx); err != nil {
 		t.Fatalf("flushing kubelet's spans: %v", err)
-	}
-}
-
-func closeClient(t *testing.T, closeFn func(context.Context) error) {
-	if err := closeFn(context.WithoutCancel(t.Context())); err != nil {
-		t.Errorf("closing kubelet's CRI client: %v", err)
 	}
 }
