@@ -3,6 +3,7 @@ package server
 import (
 	"context"
 	"log/slog"
+	"runtime"
 
 	"google.golang.org/grpc"
 	runtimeapi "k8s.io/cri-api/pkg/apis/runtime/v1"
@@ -106,14 +107,25 @@ func (s *Server) Register(r grpc.ServiceRegistrar) {
 // kit's per-call logging, error recording on the RPC's span, conversion of
 // errors to gRPC status and panic recovery (tracing.Interceptor), with the
 // CRI attributes for the log record (and, for a Passthrough backend, the
-// codec it needs). Pass them to grpc.NewServer together
-// with the tracing stats handler.
+// codec it needs), and a pool of stream workers (streamWorkers). Pass
+// them to grpc.NewServer together with the tracing stats handler.
 //
 // Guideline steps 3 and 5: interceptors next to the tracing handler (enhancements/distributed-tracing-with-opentelemetry.md).
 func (s *Server) ServerOptions() []grpc.ServerOption {
-	opts := s.ic.ServerOptions()
+	opts := append(s.ic.ServerOptions(), grpc.NumStreamWorkers(streamWorkers()))
 	if p, ok := s.backend.(Passthrough); ok {
 		opts = append(opts, p.PassthroughCodec())
 	}
 	return opts
 }
+
+// streamWorkers is how many goroutines serve calls, one at a time each,
+// before gRPC starts a goroutine per call (its default for all calls). A
+// new goroutine starts with a small stack, and a CRI call's path — the
+// interceptor, the handler, the onward call in forward mode, and with
+// tracing on the SDK starting a span or two — grows it several times, each
+// time copying it (runtime.morestack): a worker keeps its grown stack from
+// call to call. One per CPU, as gRPC suggests (grpc.NumStreamWorkers);
+// kubelet seldom has more CRI calls in flight, and those past it get a
+// goroutine of their own as before.
+func streamWorkers() uint32 { return uint32(max(runtime.GOMAXPROCS(0), 1)) }

@@ -61,15 +61,10 @@ type watchedExporter struct {
 	// onResult reports the outcome and whether a failure is still news
 	// for OpenTelemetry's error handler (see Provider.exportResult).
 	onResult func(err error) bool
-	// onSent tells the queue gate a batch has left the queue.
-	onSent  func(n int)
-	dropped *atomic.Int64
+	dropped  *atomic.Int64
 }
 
 func (w *watchedExporter) ExportSpans(ctx context.Context, spans []sdktrace.ReadOnlySpan) error {
-	if w.onSent != nil {
-		defer w.onSent(len(spans))
-	}
 	err := w.SpanExporter.ExportSpans(ctx, spans)
 	if err != nil && !errors.Is(err, context.Canceled) {
 		w.dropped.Add(int64(len(spans)))

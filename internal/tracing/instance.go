@@ -46,19 +46,12 @@ func newInstance(ctx context.Context, c Config, t *target, res *sdkresource.Reso
 	watched := &watchedExporter{SpanExporter: exp, dropped: &in.dropped, onResult: func(err error) bool { return onExport(in, err) }}
 	// Guideline steps 2 and 8: the pipeline and its sampler (enhancements/distributed-tracing-with-opentelemetry.md).
 	// guideline:begin pipeline
-	batcher := sdktrace.NewBatchSpanProcessor(watched,
-		sdktrace.WithMaxQueueSize(c.ExportQueueSize),
-		sdktrace.WithMaxExportBatchSize(c.ExportBatchSize),
-		sdktrace.WithBatchTimeout(c.ExportInterval.std()),
-		sdktrace.WithExportTimeout(c.ExportTimeout.std()),
-	)
-	// The gate never blocks the caller: past the queue bound it drops and counts.
-	gate := &queueGate{SpanProcessor: batcher, limit: int64(c.ExportQueueSize), dropped: &in.dropped}
-	watched.onSent = gate.sent
+	// The batcher never blocks the caller: past the queue bound it drops and counts.
+	batcher := newBatcher(watched, c, &in.dropped)
 	in.tp = sdktrace.NewTracerProvider(
 		sdktrace.WithResource(res),
 		sdktrace.WithSampler(sdktrace.ParentBased(sampler)),
-		sdktrace.WithSpanProcessor(gate),
+		sdktrace.WithSpanProcessor(batcher),
 	)
 	// guideline:end pipeline
 	common := []otelgrpc.Option{

@@ -25,13 +25,11 @@ func outgoing(ctx context.Context) context.Context {
 	if trace.SpanContextFromContext(ctx).IsValid() {
 		return ctx
 	}
-	md, ok := metadata.FromIncomingContext(ctx)
-	if !ok {
-		return ctx
-	}
+	// Three key lookups, not metadata.FromIncomingContext, which copies
+	// every header of the call.
 	var kv []string
 	for _, k := range propagatedKeys {
-		for _, v := range md.Get(k) {
+		for _, v := range metadata.ValueFromIncomingContext(ctx, k) {
 			kv = append(kv, k, v)
 		}
 	}

@@ -42,6 +42,9 @@ var idFields = []protoreflect.Name{"container_id", "pod_sandbox_id"}
 type skeleton struct {
 	typ    protoreflect.MessageType
 	fields map[protowire.Number]skeletonField
+	// direct, when set, decodes the same fields without protoreflect
+	// (direct.go).
+	direct func([]byte) any
 }
 
 // skeletonField is a wanted string field, or a message field (sub) with
@@ -64,10 +67,19 @@ func buildSkeletons() map[string]methodSkeletons {
 		svc := services.Get(i)
 		for j := range svc.Methods().Len() {
 			m := svc.Methods().Get(j)
-			out["/"+string(svc.FullName())+"/"+string(m.Name())] = methodSkeletons{
+			method := "/" + string(svc.FullName()) + "/" + string(m.Name())
+			sk := methodSkeletons{
 				req:  newSkeleton(m.Input(), idFields),
 				resp: newSkeleton(m.Output(), nil),
 			}
+			d := directDecoders[method]
+			if sk.req != nil && d.req != nil {
+				sk.req.direct = d.req
+			}
+			if sk.resp != nil && d.resp != nil {
+				sk.resp.direct = d.resp
+			}
+			out[method] = sk
 		}
 	}
 	return out
@@ -107,6 +119,14 @@ func newSkeleton(md protoreflect.MessageDescriptor, extra []protoreflect.Name) *
 // skeleton's fields. Bytes past a malformed field are ignored: the runtime
 // answers such a request with its own error.
 func (s *skeleton) decode(b []byte) any {
+	if s.direct != nil {
+		return s.direct(b)
+	}
+	return s.decodeReflect(b)
+}
+
+// decodeReflect is decode through protoreflect, for any message type.
+func (s *skeleton) decodeReflect(b []byte) any {
 	m := s.typ.New()
 	s.fill(m, b)
 	return m.Interface()

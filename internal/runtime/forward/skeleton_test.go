@@ -120,7 +120,7 @@ const fillID = "the-id"
 // filled returns a message of type md with every field set: strings to
 // their field's name (ids to fillID), numbers to 7, one element in lists
 // and maps, messages filled in turn, three levels deep.
-func filled(t *testing.T, md protoreflect.MessageDescriptor) proto.Message {
+func filled(t testing.TB, md protoreflect.MessageDescriptor) proto.Message {
 	t.Helper()
 	mt, err := protoregistry.GlobalTypes.FindMessageByName(md.FullName())
 	if err != nil {
