@@ -55,7 +55,8 @@ port_and_build() {
 	mkdir -p "$BIN_DIR" "$REPO_ROOT/bin"
 	(cd "$REPO_ROOT" && go run ./hack/crio-port -version "$CRIO_VERSION" -out "$SRC" -diff bin/crio-port.diff)
 	log "building crio-kit (warm CRI-O build cache: ~30 s; cold: ~4.5 min of CPU)"
-	(cd "$SRC" && GOWORK=off go build -mod=mod -trimpath -tags "$CRIO_TAGS" -o "$BIN_DIR/crio-kit" ./cmd/crio)
+	(cd "$SRC" && GOWORK=off go build -mod=mod -trimpath -tags "$CRIO_TAGS" -o "$BIN_DIR/crio-kit.built" ./cmd/crio)
+	place_binary "$BIN_DIR/crio-kit.built" "$BIN_DIR/crio-kit" # as stock crio: see hack/lib.sh
 	"$BIN_DIR/crio-kit" --version | sed -n 1p >&2 || die "the crio-kit just built does not run"
 	mark_built crio-kit "$stamp"
 }

@@ -46,7 +46,8 @@ build_crio() {
 	src=$(module_source "$CRIO_MODULE" "$CRIO_VERSION")
 	(
 		cd "$src"
-		go build -mod=mod -trimpath -tags "$CRIO_TAGS" -o "$BIN_DIR/crio" ./cmd/crio
+		go build -mod=mod -trimpath -tags "$CRIO_TAGS" -o "$BIN_DIR/crio.built" ./cmd/crio
+		place_binary "$BIN_DIR/crio.built" "$BIN_DIR/crio" # as crio-kit: see hack/lib.sh
 		make -s -C pinns
 		install -m 0755 bin/pinns "$BIN_DIR/pinns"
 	)

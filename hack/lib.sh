@@ -20,6 +20,20 @@ up_to_date() {
 # mark_built NAME STAMP: record what $BIN_DIR/NAME was built from.
 mark_built() { printf '%s\n' "$2" >"$BIN_DIR/.$1.stamp"; }
 
+# place_binary BUILT DST: move the binary the Go linker just wrote at BUILT
+# to DST as a plain copy (then an atomic rename, so a running DST is not
+# disturbed). Measured with CRI-O (kernel 6.18, ext4): the same bytes, run
+# straight from the linker's output, had 15-17 MB more RSS (file-backed
+# pages: Pss_File 32.5 against 25.8 MB) than run from a copy, from start-up
+# on. The difference is in the page cache the linker's writes leave behind,
+# not in the binary; binaries compared in a benchmark must not differ in it.
+place_binary() {
+	cp "$1" "$2.tmp"
+	chmod 0755 "$2.tmp"
+	mv -f "$2.tmp" "$2"
+	rm -f "$1"
+}
+
 # module_source MODULE VERSION: copy the module's source out of the module
 # cache into $WORK (writable, without vendor/) and print the copy's path.
 module_source() {

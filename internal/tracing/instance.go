@@ -61,8 +61,8 @@ func newInstance(ctx context.Context, c Config, t *target, res *sdkresource.Reso
 		// provider (and its cost) out of the hot path.
 		otelgrpc.WithMeterProvider(metricnoop.NewMeterProvider()),
 	}
-	in.server = otelgrpc.NewServerHandler(common...)
-	in.client = otelgrpc.NewClientHandler(common...)
+	in.server = spanEventsOnly(otelgrpc.NewServerHandler(common...))
+	in.client = spanEventsOnly(otelgrpc.NewClientHandler(common...))
 	return in, nil
 }
 

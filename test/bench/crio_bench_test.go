@@ -66,7 +66,7 @@ var crioOps = []crioOp{
 // naming whatever is missing.
 func BenchmarkCrio(b *testing.B) {
 	requireCrio(b)
-	cb := startCrioSides(b)
+	cb := startCrioSides(b, crioSides...)
 	for _, op := range crioOps {
 		b.Run("op="+op.name, func(b *testing.B) { cb.loop(b, op) })
 	}

@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -29,6 +30,8 @@ type crioSide struct {
 	recv  *traceWatch
 	// imageRef is what PullImage answered for the busybox image.
 	imageRef string
+	// socket is the unix socket kubelet's client calls.
+	socket string
 	// minSpans and maxSpans bound the spans one sampled unary call leaves
 	// at recv: what the side's name claims about its tracing.
 	minSpans, maxSpans int
@@ -62,11 +65,11 @@ type crioBench struct {
 	seq   atomic.Int64
 }
 
-// startCrioSides starts a registry and every side of crioSides, pulls
-// busybox through each, fills each CRI-O with crioListed containers, starts
-// and removes one pod on each (so the timed pods find the pause image and
-// runc warm), and checks each side's spans.
-func startCrioSides(b *testing.B) *crioBench {
+// startCrioSides starts a registry and the sides named (of crioSides),
+// pulls busybox through each, fills each CRI-O with crioListed containers,
+// starts and removes one pod on each (so the timed pods find the pause image
+// and runc warm), and checks each side's spans.
+func startCrioSides(b *testing.B, names ...string) *crioBench {
 	b.Helper()
 	kit := harness.CrioKit(b, harness.FindTools(b))
 	// The first CRI-O brings the registry up; it needs no receiver. A
@@ -77,7 +80,7 @@ func startCrioSides(b *testing.B) *crioBench {
 	crio := func(opts harness.CrioOptions) *harness.Crio {
 		return harness.StartCrio(b, env.Tools, env.RegistryAddr, opts)
 	}
-	for _, name := range crioSides {
+	for _, name := range names {
 		s := &crioSide{name: name}
 		var endpoint string
 		switch name {
@@ -101,6 +104,7 @@ func startCrioSides(b *testing.B) *crioBench {
 			endpoint, s.procs = d.endpoint, []*child{d.proc, crioChild(name+"-crio", c)}
 		}
 		s.k = (&stack{endpoint: endpoint}).connect(b, true)
+		s.socket = strings.TrimPrefix(endpoint, "unix://")
 		cb.sides = append(cb.sides, s)
 	}
 	ctx := quiet(b.Context())
