@@ -85,9 +85,9 @@ runtimes: ## install and build the real runtimes the root targets run against: c
 	./hack/crio-port.sh                        # crio-kit: CRI-O + kit (~4.5 min of CPU cold)
 	./hack/systems/build-tools.sh containerd   # upstream containerd with its tracing plugins (~1.5 min cold)
 
-e2e: skipreport runtimes ## end-to-end: containerd and CRI-O + runc, crictl, critest parity, forward mode, BenchmarkForward and BenchmarkCrio once (root; installs what it needs)
+e2e: skipreport runtimes ## end-to-end: containerd and CRI-O + runc, crictl, critest parity, forward mode, BenchmarkForward, BenchmarkCrio and BenchmarkPprofCrio once (root; installs what it needs)
 	$(call gotest,e2e,CRIO_TRACE_E2E=run,-count=1 -timeout 90m -p 1 ./test/harness/... ./test/daemon/... ./test/forward/...,-strict)
-	$(call gotest,bench-forward,CRIO_TRACE_E2E=run,-run '^$$' -bench '^(BenchmarkForward|BenchmarkCrio)$$' -benchtime 1x -count=1 -timeout 15m ./test/bench/,-strict)
+	$(call gotest,bench-forward,CRIO_TRACE_E2E=run CRIO_TRACE_PPROF_SECONDS=1,-run '^$$' -bench '^(BenchmarkForward|BenchmarkCrio|BenchmarkPprofCrio)$$' -benchtime 1x -count=1 -timeout 15m ./test/bench/,-strict)
 
 anchors: skipreport runtimes ## measure crio-trace and CRI-O + kit against stock CRI-O and upstream containerd on the same checks; writes docs/anchors.md (root)
 	$(call gotest,anchors,ANCHORS_OUT=$(CURDIR)/docs/anchors.md CRIO_TRACE_E2E=run,-count=1 -timeout 60m -run TestAnchors ./test/anchors/,-v -strict)
@@ -113,7 +113,7 @@ crio-port: ## port the tracing kit into CRI-O v1.34.0 (hack/crio-port), build it
 
 bench: $(if $(IS_ROOT),runtimes) ## the benchmark suite, side by side, with ratios; rewrites the results in docs/performance.md and docs/perf-scaling.svg (as root also real containerd and CRI-O)
 	mkdir -p $(BIN)
-	set -o pipefail; $(if $(IS_ROOT),CRIO_TRACE_E2E=run) $(GO) test -v -run '^$$' -bench . -benchmem -count $(BENCHCOUNT) -timeout 90m ./test/bench/ | tee $(BIN)/bench.txt
+	set -o pipefail; $(if $(IS_ROOT),CRIO_TRACE_E2E=run) $(GO) test -v -run '^$$' -bench . -skip '^BenchmarkPprofCrio$$' -benchmem -count $(BENCHCOUNT) -timeout 90m ./test/bench/ | tee $(BIN)/bench.txt
 	$(GO) run ./test/bench/summarize -svg docs/perf-scaling.svg -doc docs/performance.md -command "make bench BENCHCOUNT=$(BENCHCOUNT)" < $(BIN)/bench.txt
 	$(GO) run $(BENCHSTAT) -col /stack $(BIN)/bench.txt || echo "benchstat could not run; the summary above stands on its own"
 

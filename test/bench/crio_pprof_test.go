@@ -35,7 +35,8 @@ const pprofSecondsEnv = "CRIO_TRACE_PPROF_SECONDS"
 // SIDE-heap-idle.pb.gz, SIDE-memstats.txt and SIDE-OP-cpu.pb.gz for
 // `go tool pprof`.
 //
-// It is a diagnostic, not part of `make bench`; it needs what BenchmarkCrio
+// It is a diagnostic: `make bench` leaves it out (-skip), `make e2e` runs it
+// once with 1 s profiles so it cannot rot. It needs what BenchmarkCrio
 // needs, and skips, loudly, in the same cases.
 func BenchmarkPprofCrio(b *testing.B) {
 	requireCrio(b)
