@@ -159,6 +159,11 @@ var framing = regexp.MustCompile(`^=== (RUN|PAUSE|CONT|NAME)\b`)
 // benchResult is a benchmark's result line.
 var benchResult = regexp.MustCompile(`^Benchmark\S*\s+\d+\s+\S+ \S+/op`)
 
+// warningMark starts a line a passing test wants seen anyway: something
+// went wrong outside what the test checks (an upstream daemon that had to
+// be killed, say), so the test passes but the run must say so.
+const warningMark = "!!! WARNING"
+
 // printTest prints a failed test's output without the -v framing.
 func (c *collector) printTest(t *testState) {
 	for _, l := range t.lines {
@@ -170,7 +175,8 @@ func (c *collector) printTest(t *testState) {
 }
 
 // printPassed prints what go test prints for a passing package: its own
-// output but the bare PASS, and benchmark results.
+// output but the bare PASS, and benchmark results; and, unlike go test,
+// each line of a test that carries warningMark, with the test's name.
 func (c *collector) printPassed(p *pkgState) {
 	for _, l := range p.lines {
 		switch {
@@ -178,6 +184,8 @@ func (c *collector) printPassed(p *pkgState) {
 			fmt.Fprint(c.out, l.text)
 		case l.test != "" && benchResult.MatchString(l.text):
 			fmt.Fprint(c.out, l.text)
+		case l.test != "" && strings.Contains(l.text, warningMark):
+			fmt.Fprintf(c.out, "%s: %s", l.test, strings.TrimLeft(l.text, " "))
 		}
 	}
 }

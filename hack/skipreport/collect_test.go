@@ -161,3 +161,23 @@ func TestCollectorCutStream(t *testing.T) {
 		t.Errorf("finish error %v, failed %t; want the package that still ran named, and a failure", err, failed)
 	}
 }
+
+func TestCollectorShowsWarningsOfPassingTests(t *testing.T) {
+	in := stream(
+		"start p",
+		"run p TestW", "output p TestW | === RUN   TestW",
+		"output p TestW |     w_test.go:7: !!! WARNING: the daemon had to be killed",
+		"output p TestW |         its stacks, not shown",
+		"output p TestW |     w_test.go:8: chatter",
+		"output p TestW | --- PASS: TestW (0.00s)", "pass p TestW",
+		"output p | PASS", "output p | ok  \tp\t0.01s", "pass p",
+	)
+	out, _, failed, err := collect(t, in, false)
+	if err != nil || failed {
+		t.Fatalf("failed = %v, err = %v", failed, err)
+	}
+	want := "TestW: w_test.go:7: !!! WARNING: the daemon had to be killed\nok  \tp\t0.01s\n"
+	if out != want {
+		t.Errorf("printed\n%q\nwant\n%q", out, want)
+	}
+}

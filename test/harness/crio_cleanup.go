@@ -31,12 +31,8 @@ func (c *Crio) cleanup(t testing.TB) {
 		} else if err := c.removeAll(context.Background()); err != nil {
 			t.Errorf("removing pods and containers: %v", err)
 		}
-		stacks, err := stopCrio(c.proc, crioStacksAfter, crioStopGrace)
-		if err != nil {
-			t.Errorf("stopping CRI-O: %v", err)
-		}
-		if stacks != "" {
-			t.Logf("CRI-O was slow to exit after SIGTERM; its goroutines %s after it:\n%s", crioStacksAfter, stacks)
+		if stacks, err := stopCrio(c.proc, crioStopGrace); err != nil {
+			c.reportStopHang(t, err, stacks)
 		}
 		if t.Failed() {
 			t.Logf("CRI-O log %s (tail):\n%s", c.LogPath(), c.proc.Tail(60))
@@ -62,6 +58,21 @@ func (c *Crio) cleanup(t testing.TB) {
 	if c.lock != nil {
 		c.lock.Close()
 	}
+}
+
+// reportStopHang reports a CRI-O that had to be stopped by force during
+// cleanup. For crio-kit it is a failure: its shutdown is the port's code.
+// For upstream CRI-O it is a warning that make test prints (see
+// hack/skipreport): its shutdown is not what the harness tests (TestCleanup
+// checks what the cleanup leaves, and still does), and stock v1.34.0 was
+// seen, rarely, to hang there (once in CI on 2026-12-02). The stacks say
+// where, for a report upstream.
+func (c *Crio) reportStopHang(t testing.TB, err error, stacks string) {
+	if !c.stock {
+		t.Errorf("stopping crio-kit: %v\n%s", err, stacks)
+		return
+	}
+	t.Logf("!!! WARNING: upstream CRI-O's own shutdown hung, the cleanup went on without it: %v (its threads and goroutines follow)\n%s", err, stacks)
 }
 
 // Places outside their roots where the runtimes write whatever their
