@@ -60,6 +60,10 @@ func (c *Crio) cleanup(t testing.TB) {
 	}
 }
 
+// warningMark starts a log line of a passing test that make test prints
+// anyway (hack/skipreport's warningMark, which it must equal).
+const warningMark = "!!! WARNING"
+
 // reportStopHang reports a CRI-O that had to be stopped by force during
 // cleanup. For crio-kit it is a failure: its shutdown is the port's code.
 // For upstream CRI-O it is a warning that make test prints (see
@@ -72,7 +76,7 @@ func (c *Crio) reportStopHang(t testing.TB, err error, stacks string) {
 		t.Errorf("stopping crio-kit: %v\n%s", err, stacks)
 		return
 	}
-	t.Logf("!!! WARNING: upstream CRI-O's own shutdown hung, the cleanup went on without it: %v (its threads and goroutines follow)\n%s", err, stacks)
+	t.Logf(warningMark+": upstream CRI-O's own shutdown hung, the cleanup went on without it: %v (its threads and goroutines follow)\n%s", err, stacks)
 }
 
 // Places outside their roots where the runtimes write whatever their
