@@ -42,9 +42,10 @@ const (
 // a leak of 50 bytes a call. One reading after one GC moved by up to
 // 1.2 MiB between samples (pooled 1 MiB export buffers held or not); a
 // sample's reading (see minLiveHeapKiB) moved by under 260 KiB, and its
-// slope was +10 to +24 KiB a minute (measured, -race). RSS is checked only from rssAfter on: in a 60-s run it
-// still grows while the runtime sizes its heap (+6.4 MiB a minute was seen
-// with a flat live heap), which says nothing about a leak.
+// slope was +10 to +24 KiB a minute (measured, -race). RSS is checked
+// only from rssAfter on: in a 60-s run it still grows while the runtime
+// sizes its heap (+6.4 MiB a minute was seen with a flat live heap), which
+// says nothing about a leak.
 const (
 	maxHeapKiBPerMin   = 2048
 	maxRSSKiBPerMin    = 4096
