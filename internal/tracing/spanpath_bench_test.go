@@ -3,34 +3,15 @@ package tracing
 import (
 	"context"
 	"net"
-	"sync/atomic"
 	"testing"
 	"time"
 
-	collectorpb "go.opentelemetry.io/proto/otlp/collector/trace/v1"
-	"google.golang.org/grpc"
 	"google.golang.org/grpc/metadata"
 	"google.golang.org/grpc/peer"
 	"google.golang.org/grpc/stats"
+
+	"github.com/crio-trace/crio-trace/internal/otlpreceiver"
 )
-
-// countingReceiver is an OTLP trace receiver that counts the spans it is
-// sent and keeps nothing, so a long benchmark's memory stays flat.
-type countingReceiver struct {
-	collectorpb.UnimplementedTraceServiceServer
-	spans atomic.Int64
-}
-
-func (r *countingReceiver) Export(_ context.Context, req *collectorpb.ExportTraceServiceRequest) (*collectorpb.ExportTraceServiceResponse, error) {
-	var n int
-	for _, rs := range req.GetResourceSpans() {
-		for _, ss := range rs.GetScopeSpans() {
-			n += len(ss.GetSpans())
-		}
-	}
-	r.spans.Add(int64(n))
-	return &collectorpb.ExportTraceServiceResponse{}, nil
-}
 
 // BenchmarkSpanPath measures the tracing work of one sampled call and
 // nothing else: no socket, no codec, no handler. It feeds the kit's own
@@ -44,17 +25,13 @@ func (r *countingReceiver) Export(_ context.Context, req *collectorpb.ExportTrac
 // Together they are the floor under BenchmarkHop's tracing-on overhead:
 // see docs/performance.md for what it is made of.
 func BenchmarkSpanPath(b *testing.B) {
-	lis, err := net.Listen("tcp", "127.0.0.1:0")
+	recv, err := otlpreceiver.StartCounting("127.0.0.1:0", 0)
 	if err != nil {
 		b.Fatal(err)
 	}
-	g := grpc.NewServer()
-	recv := &countingReceiver{}
-	collectorpb.RegisterTraceServiceServer(g, recv)
-	go func() { _ = g.Serve(lis) }()
-	b.Cleanup(g.Stop)
+	b.Cleanup(recv.Stop)
 
-	c := testConfig(lis.Addr().String())
+	c := testConfig(recv.Addr())
 	c.ExportInterval = Duration(time.Second)
 	p, err := NewProvider(context.Background(), c)
 	if err != nil {
@@ -111,7 +88,7 @@ func BenchmarkSpanPath(b *testing.B) {
 	if err := p.ForceFlush(context.Background()); err != nil {
 		b.Fatalf("flush: %v", err)
 	}
-	got, dropped := recv.spans.Load(), in.dropped.Load()
+	got, dropped := recv.Spans(), in.dropped.Load()
 	if got+dropped != want || got == 0 {
 		b.Fatalf("receiver got %d spans and %d were dropped; the benchmark recorded %d", got, dropped, want)
 	}

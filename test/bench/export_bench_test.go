@@ -28,10 +28,10 @@ func BenchmarkExport(b *testing.B) {
 		}
 		b.Run(name, func(b *testing.B) {
 			recv := startCountingReceiver(b, 0)
-			p := exportProvider(b, recv.addr)
+			p := exportProvider(b, recv.Addr())
 			res := emitSpans(b.Context(), p, b.N, rate, b.ResetTimer)
 			b.StopTimer()
-			received := recv.spans.Load()
+			received := recv.Spans()
 			b.ReportMetric(float64(b.N)/res.emit.Seconds(), "offered-spans/s")
 			b.ReportMetric(float64(received)/res.total.Seconds(), "exported-spans/s")
 			b.ReportMetric(100*float64(int64(b.N)-received)/float64(b.N), "lost-%")

@@ -27,12 +27,12 @@ func TestExportPipeline(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			recv := startCountingReceiver(t, 0)
-			p := exportProvider(t, recv.addr)
+			p := exportProvider(t, recv.Addr())
 			res := emitSpans(t.Context(), p, tt.spans, tt.rate, func() {})
 			if res.flushErr != nil {
 				t.Fatalf("flush: %v", res.flushErr)
 			}
-			got, dropped := recv.spans.Load(), p.Dropped()
+			got, dropped := recv.Spans(), p.Dropped()
 			if tt.mayDrop {
 				if got+dropped != int64(tt.spans) || got == 0 {
 					t.Errorf("receiver counted %d spans and the provider %d dropped, want them to add up to the %d ended, with some arriving", got, dropped, tt.spans)

@@ -25,13 +25,13 @@ func BenchmarkExportClients(b *testing.B) {
 		b.Run("clients="+strconv.Itoa(n), func(b *testing.B) {
 			ctx := quiet(b.Context())
 			recv := startCountingReceiver(b, 0)
-			st := s.startWith(b, recv.addr)
+			st := s.startWith(b, recv.Addr())
 			ks := make([]*kubelet, n)
 			for i := range ks {
 				ks[i] = st.connect(b, s.sampled)
 			}
 			flush(b, st) // the clients' connection checks are not measured
-			before := recv.spans.Load()
+			before := recv.Spans()
 			m := newMeter(st.proc)
 			m.start(b)
 			b.ResetTimer()
@@ -45,7 +45,7 @@ func BenchmarkExportClients(b *testing.B) {
 			flush(b, st)
 			total := b.Elapsed()
 			b.StopTimer()
-			got := recv.spans.Load() - before
+			got := recv.Spans() - before
 			m.stop(b)[0].report(b, "server", b.N)
 			b.ReportMetric(float64(got)/total.Seconds(), "received-spans/s")
 			b.ReportMetric(float64(b.N)/calls.Seconds(), "calls/s")

@@ -77,7 +77,7 @@ func serveForward(b *testing.B, endpoint string, tracing bool) *stack {
 	args := []string{"--runtime-endpoint", endpoint}
 	name := "crio-trace-off"
 	if tracing {
-		args = append(args, "--enable-tracing", "--tracing-endpoint", startCountingReceiver(b, 0).addr)
+		args = append(args, "--enable-tracing", "--tracing-endpoint", startCountingReceiver(b, 0).Addr())
 		name = "crio-trace-on"
 	}
 	return startDaemon(b, name, args...)

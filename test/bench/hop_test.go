@@ -86,7 +86,7 @@ func startForward(tb testing.TB, runtime string, tracingOn bool) *stack {
 	var otlp string
 	name := "forward-off"
 	if tracingOn {
-		otlp = startCountingReceiver(tb, 0).addr
+		otlp = startCountingReceiver(tb, 0).Addr()
 		name = "forward-on"
 	}
 	sock := filepath.Join(testutil.SocketDir(tb), "fwd.sock")

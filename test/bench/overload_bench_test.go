@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/crio-trace/crio-trace/internal/otlpreceiver"
 	"github.com/crio-trace/crio-trace/internal/testutil"
 )
 
@@ -31,7 +32,7 @@ func BenchmarkOverload(b *testing.B) {
 	for _, tc := range cases {
 		b.Run(tc.name, func(b *testing.B) {
 			recv := startCountingReceiver(b, tc.delay)
-			st := stackByName(b, "c-on").startWith(b, recv.addr)
+			st := stackByName(b, "c-on").startWith(b, recv.Addr())
 			var before int64
 			calls := runConcurrent(b, st, true, []rpc{{name: "Version", setup: setupVersion}}, func() {
 				// The clients' start-up calls (Version, ImageFsInfo each)
@@ -40,7 +41,7 @@ func BenchmarkOverload(b *testing.B) {
 				before = awaitSpans(b, st, recv, 2*clients)
 			})
 			flushWithin(b, st, 30*time.Second)
-			got := recv.spans.Load() - before
+			got := recv.Spans() - before
 			b.ReportMetric(100*float64(int64(calls)-got)/float64(max(calls, 1)), "lost-%")
 			b.ReportMetric(float64(st.dropped(b)), "kit-dropped")
 		})
@@ -49,12 +50,12 @@ func BenchmarkOverload(b *testing.B) {
 
 // awaitSpans flushes st until recv has counted at least want spans, and
 // returns the count. It fails tb after 30s.
-func awaitSpans(tb testing.TB, st *stack, recv *countingReceiver, want int64) int64 {
+func awaitSpans(tb testing.TB, st *stack, recv *otlpreceiver.Counter, want int64) int64 {
 	tb.Helper()
 	var n int64
 	err := testutil.Poll(30*time.Second, 10*time.Millisecond, func() (bool, error) {
 		flushWithin(tb, st, 30*time.Second)
-		n = recv.spans.Load()
+		n = recv.Spans()
 		return n >= want, nil
 	})
 	if err != nil {

@@ -87,7 +87,7 @@ func (s stackSpec) start(tb testing.TB) *stack {
 	tb.Helper()
 	var otlp string
 	if s.exports {
-		otlp = startCountingReceiver(tb, 0).addr
+		otlp = startCountingReceiver(tb, 0).Addr()
 	}
 	return s.startWith(tb, otlp)
 }

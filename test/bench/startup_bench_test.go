@@ -40,7 +40,7 @@ type daemonMode struct {
 var daemonModes = []daemonMode{
 	{name: "off", state: "off", args: func(testing.TB) []string { return nil }},
 	{name: "on", state: "active", args: func(tb testing.TB) []string {
-		return []string{"--enable-tracing", "--tracing-endpoint", startCountingReceiver(tb, 0).addr}
+		return []string{"--enable-tracing", "--tracing-endpoint", startCountingReceiver(tb, 0).Addr()}
 	}},
 }
 
